@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "lk-job.h"
+
+G_BEGIN_DECLS
+
+/* Exit codes of likeness-cli, as --help lists them. */
+enum {
+  CLI_EXIT_OK = 0,
+  CLI_EXIT_FAILED = 1,      /* the work failed: bad input, I/O, ... */
+  CLI_EXIT_USAGE = 2,       /* wrong command line */
+  CLI_EXIT_CANCELLED = 130, /* interrupted by Ctrl+C / SIGTERM */
+};
+
+typedef struct
+{
+  const char *name;
+  const char *parameters;   /* e.g. "PROJECT" */
+  const char *summary;
+  int       (*run) (int argc, char **argv);
+} CliCommand;
+
+/* Parses a subcommand's options; prints --help or usage errors itself.
+ * Returns -1 to go on, else the exit code to return. */
+int       cli_parse            (GOptionContext  *context,
+                                int             *argc,
+                                char          ***argv,
+                                int              min_args,
+                                int              max_args);
+GOptionContext *cli_context_new (const CliCommand *command);
+
+/* Prints "likeness-cli: MESSAGE" on stderr. */
+void      cli_error            (const char      *format,
+                                ...) G_GNUC_PRINTF (1, 2);
+void      cli_print_json       (JsonBuilder     *builder);
+
+/* Runs @work (which reports through @job) on a worker thread while the main
+ * thread draws a progress line on a terminal (or prints a line every few
+ * seconds when stderr is not one) and turns SIGINT/SIGTERM into a cancel.
+ * Returns what @work returned, with @error set on failure. */
+typedef gboolean (*CliWorkFunc) (LkJob    *job,
+                                 gpointer  user_data,
+                                 GError  **error);
+gboolean  cli_run_job          (LkJob           *job,
+                                CliWorkFunc      work,
+                                gpointer         user_data,
+                                gboolean         quiet,
+                                GError         **error);
+
+/* Exit code for a failed job: CANCELLED for a cancel, else FAILED, after
+ * printing the error. */
+int       cli_exit_for_error   (const GError    *error);
+
+/* Subcommands */
+int       cli_info             (int argc, char **argv);
+int       cli_new              (int argc, char **argv);
+int       cli_show             (int argc, char **argv);
+
+extern const CliCommand cli_commands[];
+
+G_END_DECLS

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "lk-project.h"
+
+G_BEGIN_DECLS
+
+/* For the engine's other folders (extraction, curation, training, export),
+ * which keep their SQL next to their logic.
+ *
+ * All use of the connection happens between _lk_project_lock() and
+ * _lk_project_unlock() (a recursive mutex): workers and the GTK thread share
+ * one connection, and a transaction must not interleave with another
+ * thread's statements. */
+sqlite3  *_lk_project_get_db        (LkProject   *self);
+void      _lk_project_lock          (LkProject   *self);
+void      _lk_project_unlock        (LkProject   *self);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK; call with the lock held. */
+gboolean  _lk_project_begin         (LkProject   *self,
+                                     GError     **error);
+gboolean  _lk_project_commit        (LkProject   *self,
+                                     GError     **error);
+void      _lk_project_rollback      (LkProject   *self);
+
+/* Runs @sql (one or more statements, no results); lock held. */
+gboolean  _lk_project_exec          (LkProject   *self,
+                                     const char  *sql,
+                                     GError     **error);
+/* Prepares @sql; lock held. The statement is owned by the caller. */
+sqlite3_stmt *_lk_project_prepare   (LkProject   *self,
+                                     const char  *sql,
+                                     GError     **error);
+/* Sets @error from the connection's last error, naming the database. */
+void      _lk_project_set_error     (LkProject   *self,
+                                     GError     **error,
+                                     const char  *what);
+
+/* Emit the project's signals on the thread that opened the project, from
+ * any thread. */
+void      _lk_project_emit_faces_changed   (LkProject  *self,
+                                            LkIdentity  identity);
+void      _lk_project_emit_sources_changed (LkProject  *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+G_END_DECLS

@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lk-error.h"
+#include "lk-project-private.h"
+
+typedef struct
+{
+  char *tmpdir;
+  char *path;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->tmpdir = g_dir_make_tmp ("lk-project-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->tmpdir, "Test", NULL);
+}
+
+static void
+rm_rf (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileEnumerator) children = NULL;
+  GFileInfo *info;
+
+  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME ","
+                                        G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
+
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        rm_rf (child);
+      else
+        g_remove (child);
+      g_object_unref (info);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  rm_rf (f->tmpdir);
+  g_free (f->tmpdir);
+  g_free (f->path);
+}
+
+static char *
+make_file (Fixture    *f,
+           const char *name)
+{
+  char *path = g_build_filename (f->tmpdir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, "not really a video", -1, NULL));
+
+  return path;
+}
+
+static void
+test_create_layout (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkProject) project = lk_project_create (f->path, &error);
+  g_autofree char *folder = g_strconcat (f->path, LK_PROJECT_SUFFIX, NULL);
+  const char *subdirs[] = { "faces/A", "faces/B", "model", "renders" };
+
+  g_assert_no_error (error);
+  g_assert_nonnull (project);
+  g_assert_cmpstr (lk_project_get_path (project), ==, folder);
+  g_assert_cmpstr (lk_project_get_name (project), ==, "Test");
+  g_assert_cmpint (lk_project_get_schema_version (project), ==, LK_PROJECT_SCHEMA_VERSION);
+  g_assert_true (lk_project_is_project_dir (folder));
+
+  for (guint i = 0; i < G_N_ELEMENTS (subdirs); i++)
+    {
+      g_autofree char *dir = g_build_filename (folder, subdirs[i], NULL);
+      g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
+    }
+
+  /* WAL mode and foreign keys are on. */
+  {
+    sqlite3 *db = _lk_project_get_db (project);
+    sqlite3_stmt *stmt;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "wal");
+    sqlite3_finalize (stmt);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA foreign_keys", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1);
+    sqlite3_finalize (stmt);
+  }
+
+  /* A second create at the same place is refused and leaves it alone. */
+  {
+    g_autoptr(LkProject) again = lk_project_create (folder, &error);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+    g_assert_null (again);
+    g_assert_nonnull (strstr (error->message, "Test.likeness"));
+  }
+}
+
+static void
+count_setting (LkProject  *project,
+               const char *key,
+               guint      *count)
+{
+  g_assert_cmpstr (key, ==, "mask.feather");
+  (*count)++;
+}
+
+static void
+test_settings_persist (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkProject) project = lk_project_create (f->path, &error);
+  g_autofree char *folder = g_strdup (lk_project_get_path (project));
+  g_autofree char *value = NULL;
+  guint changed = 0;
+
+  g_assert_no_error (error);
+  g_signal_connect (project, "setting-changed::mask.feather", G_CALLBACK (count_setting), &changed);
+
+  g_assert_true (lk_project_set_setting_double (project, "mask.feather", 12.5, &error));
+  g_assert_no_error (error);
+  g_assert_true (lk_project_set_setting (project, "export.codec", "hevc", &error));
+  g_assert_cmpfloat (lk_project_get_setting_double (project, "mask.feather", 0), ==, 12.5);
+  g_assert_cmpfloat (lk_project_get_setting_double (project, "missing", 3.0), ==, 3.0);
+  /* Only the detailed key's changes, and only real changes, are signalled. */
+  g_assert_true (lk_project_set_setting_double (project, "mask.feather", 12.5, &error));
+  g_assert_cmpuint (changed, ==, 1);
+  g_clear_object (&project);
+
+  project = lk_project_open (folder, &error);
+  g_assert_no_error (error);
+  value = lk_project_get_setting (project, "export.codec");
+  g_assert_cmpstr (value, ==, "hevc");
+  g_assert_cmpfloat (lk_project_get_setting_double (project, "mask.feather", 0), ==, 12.5);
+}
+
+static void
+count_signal (guint *count)
+{
+  (*count)++;
+}
+
+static void
+test_sources (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkProject) project = lk_project_create (f->path, &error);
+  g_autofree char *clip = make_file (f, "clip.mp4");
+  g_autofree char *other = make_file (f, "other.mp4");
+  g_autofree char *missing = g_build_filename (f->tmpdir, "missing.mp4", NULL);
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) only_b = NULL;
+  guint changed = 0;
+  gint64 a, again, b;
+
+  g_assert_no_error (error);
+  g_signal_connect_swapped (project, "sources-changed", G_CALLBACK (count_signal), &changed);
+
+  a = lk_project_add_source (project, LK_IDENTITY_A, clip, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (a, >, 0);
+  again = lk_project_add_source (project, LK_IDENTITY_A, clip, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (again, ==, a);
+  b = lk_project_add_source (project, LK_IDENTITY_B, other, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (b, !=, a);
+  g_assert_cmpuint (changed, ==, 3);
+
+  /* A missing file is refused, naming it, and adds nothing. */
+  g_assert_cmpint (lk_project_add_source (project, LK_IDENTITY_A, missing, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "missing.mp4"));
+  g_clear_error (&error);
+  /* So is a folder. */
+  g_assert_cmpint (lk_project_add_source (project, LK_IDENTITY_A, f->tmpdir, &error), ==, -1);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  all = lk_project_list_sources (project, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, 2);
+  only_b = lk_project_list_sources (project, LK_IDENTITY_B, &error);
+  g_assert_cmpuint (only_b->len, ==, 1);
+  g_assert_cmpstr (((LkSource *) only_b->pdata[0])->path, ==, other);
+  g_assert_cmpint (((LkSource *) only_b->pdata[0])->identity, ==, LK_IDENTITY_B);
+
+  g_assert_true (lk_project_remove_source (project, a, &error));
+  g_assert_no_error (error);
+  g_assert_false (lk_project_remove_source (project, a, &error));
+  g_assert_error (error, LK_ERROR, LK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_clear_pointer (&all, g_ptr_array_unref);
+  all = lk_project_list_sources (project, -1, &error);
+  g_assert_cmpuint (all->len, ==, 1);
+
+  g_assert_cmpuint (lk_project_count_faces (project, LK_IDENTITY_A, FALSE), ==, 0);
+}
+
+static void
+test_newer_schema_refused (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkProject) project = lk_project_create (f->path, &error);
+  g_autofree char *folder = g_strdup (lk_project_get_path (project));
+  g_autofree char *db_path = g_build_filename (folder, LK_PROJECT_DB_NAME, NULL);
+  sqlite3 *db;
+
+  g_assert_no_error (error);
+  g_clear_object (&project);
+
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 999", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  project = lk_project_open (folder, &error);
+  g_assert_null (project);
+  g_assert_error (error, LK_ERROR, LK_ERROR_VERSION);
+  g_assert_nonnull (strstr (error->message, LK_PROJECT_DB_NAME));
+  g_assert_nonnull (strstr (error->message, "newer"));
+}
+
+static void
+test_bad_folders (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkProject) project = NULL;
+  g_autofree char *missing = g_build_filename (f->tmpdir, "nope.likeness", NULL);
+  g_autofree char *corrupt = g_build_filename (f->tmpdir, "corrupt.likeness", NULL);
+  g_autofree char *corrupt_db = g_build_filename (corrupt, LK_PROJECT_DB_NAME, NULL);
+  g_autofree char *bytes = NULL;
+  gsize len;
+
+  project = lk_project_open (missing, &error);
+  g_assert_null (project);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* An ordinary folder is not a project. */
+  project = lk_project_open (f->tmpdir, &error);
+  g_assert_null (project);
+  g_assert_error (error, LK_ERROR, LK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* A database file full of garbage is reported as damaged, not a crash,
+   * and is left as it was. */
+  g_assert_cmpint (g_mkdir (corrupt, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (corrupt_db, "This is not an SQLite database, just text."
+                                      " It is long enough to have a header.........", -1, NULL));
+  project = lk_project_open (corrupt, &error);
+  g_assert_null (project);
+  g_assert_error (error, LK_ERROR, LK_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "corrupt.likeness"));
+  g_assert_true (g_file_get_contents (corrupt_db, &bytes, &len, NULL));
+  g_assert_true (g_str_has_prefix (bytes, "This is not an SQLite database"));
+}
+
+/* A process killed in the middle of a transaction loses that transaction
+ * and nothing else; the project opens afterwards. */
+static void
+test_kill_mid_transaction (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkProject) project = lk_project_create (f->path, &error);
+  g_autofree char *folder = g_strdup (lk_project_get_path (project));
+  g_autofree char *value = NULL;
+  int status;
+  pid_t pid;
+
+  g_assert_no_error (error);
+  g_assert_true (lk_project_set_setting (project, "kept", "yes", &error));
+  g_clear_object (&project);
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      LkProject *child = lk_project_open (folder, NULL);
+
+      if (child == NULL)
+        _exit (2);
+      lk_project_set_setting (child, "committed", "yes", NULL);
+      _lk_project_lock (child);
+      _lk_project_begin (child, NULL);
+      _lk_project_exec (child, "INSERT INTO settings (key, value) VALUES ('lost', 'yes')", NULL);
+      /* Killed here: no commit, no close. */
+      raise (SIGKILL);
+      _exit (3);
+    }
+
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFSIGNALED (status));
+
+  project = lk_project_open (folder, &error);
+  g_assert_no_error (error);
+  value = lk_project_get_setting (project, "kept");
+  g_assert_cmpstr (value, ==, "yes");
+  g_clear_pointer (&value, g_free);
+  value = lk_project_get_setting (project, "committed");
+  g_assert_cmpstr (value, ==, "yes");
+  g_clear_pointer (&value, g_free);
+  value = lk_project_get_setting (project, "lost");
+  g_assert_null (value);
+}
+
+/* The first schema's migration runs on an empty database made by hand (as
+ * an older version would have left it) inside one transaction. */
+static void
+test_migrate_from_zero (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkProject) project = NULL;
+  g_autofree char *folder = g_strconcat (f->path, LK_PROJECT_SUFFIX, NULL);
+  g_autofree char *db_path = g_build_filename (folder, LK_PROJECT_DB_NAME, NULL);
+  sqlite3 *db;
+
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE unrelated (x)", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  project = lk_project_open (folder, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lk_project_get_schema_version (project), ==, LK_PROJECT_SCHEMA_VERSION);
+  g_assert_cmpuint (lk_project_count_faces (project, LK_IDENTITY_B, TRUE), ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("/engine/project/create-layout", test_create_layout);
+  ADD ("/engine/project/settings-persist", test_settings_persist);
+  ADD ("/engine/project/sources", test_sources);
+  ADD ("/engine/project/newer-schema-refused", test_newer_schema_refused);
+  ADD ("/engine/project/bad-folders", test_bad_folders);
+  ADD ("/engine/project/kill-mid-transaction", test_kill_mid_transaction);
+  ADD ("/engine/project/migrate-from-zero", test_migrate_from_zero);
+
+  return g_test_run ();
+}
