@@ -2,11 +2,13 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "lk-error.h"
+#include "lk-faces.h"
 #include "lk-project-private.h"
 
 typedef struct
@@ -350,6 +352,141 @@ test_migrate_from_zero (Fixture       *f,
   g_assert_cmpuint (lk_project_count_faces (project, LK_IDENTITY_B, TRUE), ==, 0);
 }
 
+
+static void
+count_faces_signal (LkProject *project,
+                    int        identity,
+                    guint     *counts)
+{
+  counts[identity]++;
+}
+
+static LkFace *
+make_face (LkProject *project,
+           gint64     source_id,
+           gint64     pts,
+           int        index,
+           double     sharpness)
+{
+  LkFace *face = lk_face_new ();
+  g_autofree char *rel = lk_project_face_file_name (project, LK_IDENTITY_A, source_id, pts, index);
+
+  face->identity = LK_IDENTITY_A;
+  face->face_index = index;
+  face->file = g_build_filename (lk_project_get_path (project), rel, NULL);
+  face->crop_size = 256;
+  face->coverage = 0.8;
+  face->box[0] = 10 + index;
+  face->box[2] = 100;
+  for (int i = 0; i < LK_N_LANDMARKS * 2; i++)
+    face->landmarks[i] = i * 0.5f + pts;
+  face->matrix[0] = 1.5;
+  face->metrics.sharpness = sharpness;
+
+  return face;
+}
+
+static void
+test_faces (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkProject) project = lk_project_create (f->path, &error);
+  g_autofree char *clip = make_file (f, "clip.mp4");
+  g_autoptr(GPtrArray) faces = NULL;
+  g_autoptr(GHashTable) done = NULL;
+  g_autoptr(LkFace) got = NULL;
+  guint changed[2] = { 0, 0 };
+  gint64 source, ids[3];
+  double sharpness[3] = { 5.0, 1.0, 9.0 };
+
+  g_assert_no_error (error);
+  g_signal_connect (project, "faces-changed", G_CALLBACK (count_faces_signal), changed);
+  source = lk_project_add_source (project, LK_IDENTITY_A, clip, &error);
+  g_assert_no_error (error);
+
+  /* Frame at pts 100 with two faces, frame at 200 with one, 300 with none. */
+  guint k = 0;
+  for (int frame = 0; frame < 3; frame++)
+    {
+      g_autoptr(GPtrArray) row = g_ptr_array_new_with_free_func ((GDestroyNotify) lk_face_free);
+      gint64 pts = 100 * (frame + 1);
+      guint n = frame == 0 ? 2 : frame == 1 ? 1 : 0;
+
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (row, make_face (project, source, pts, i, sharpness[k + i]));
+      g_assert_cmpint (lk_project_store_frame (project, source, frame, pts, pts / 100.0,
+                                               (LkFace **) row->pdata, row->len, &error), >, 0);
+      g_assert_no_error (error);
+      for (guint i = 0; i < n; i++)
+        ids[k++] = ((LkFace *) row->pdata[i])->id;
+    }
+  g_assert_cmpuint (changed[LK_IDENTITY_A], ==, 2);
+  g_assert_cmpuint (lk_project_count_faces (project, LK_IDENTITY_A, FALSE), ==, 3);
+
+  /* The same frame cannot be stored twice: a re-run must skip it. */
+  g_assert_cmpint (lk_project_store_frame (project, source, 0, 100, 1.0, NULL, 0, &error), ==, -1);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  done = lk_project_get_processed_frames (project, source, &error);
+  g_assert_cmpuint (g_hash_table_size (done), ==, 3);
+  {
+    gint64 pts = 300;
+    g_assert_true (g_hash_table_contains (done, &pts));
+  }
+
+  /* Round trip of every stored field. */
+  got = lk_project_get_face (project, ids[1], &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (got->face_index, ==, 1);
+  g_assert_cmpint (got->pts, ==, 100);
+  g_assert_cmpint (got->faces_in_frame, ==, 2);
+  g_assert_cmpfloat (got->landmarks[67 * 2 + 1], ==, 135 * 0.5f + 100);
+  g_assert_cmpfloat (got->matrix[0], ==, 1.5);
+  g_assert_true (g_str_has_prefix (got->file, lk_project_get_path (project)));
+  g_assert_true (got->included);
+  g_assert_true (isnan (got->metrics.sharpness));  /* metrics come from curation */
+
+  /* Sorting by a metric, NULLs last. */
+  {
+    LkFaceMetrics m[2];
+
+    lk_face_metrics_init (&m[0]);
+    lk_face_metrics_init (&m[1]);
+    m[0].sharpness = 7.0;
+    m[1].sharpness = 2.0;
+    g_assert_true (lk_project_store_metrics (project, ids, m, 2, &error));
+    g_assert_no_error (error);
+  }
+  faces = lk_project_list_faces (project, LK_IDENTITY_A, LK_FACE_FILTER_ALL, NULL,
+                                 "sharpness", TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (faces->len, ==, 3);
+  g_assert_cmpint (((LkFace *) faces->pdata[0])->id, ==, ids[0]);
+  g_assert_cmpint (((LkFace *) faces->pdata[1])->id, ==, ids[1]);
+  g_assert_cmpint (((LkFace *) faces->pdata[2])->id, ==, ids[2]);
+  g_clear_pointer (&faces, g_ptr_array_unref);
+
+  g_assert_null (lk_project_list_faces (project, -1, LK_FACE_FILTER_ALL, NULL, "x; DROP", FALSE, &error));
+  g_assert_error (error, LK_ERROR, LK_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+
+  /* Exclusion keeps the row and its reason, and is reversible. */
+  g_assert_true (lk_project_set_faces_included (project, &ids[2], 1, FALSE, "blurry", &error));
+  g_assert_cmpuint (lk_project_count_faces (project, LK_IDENTITY_A, TRUE), ==, 2);
+  faces = lk_project_list_faces (project, LK_IDENTITY_A, LK_FACE_FILTER_EXCLUDED, "blurry",
+                                 NULL, FALSE, &error);
+  g_assert_cmpuint (faces->len, ==, 1);
+  g_assert_cmpstr (((LkFace *) faces->pdata[0])->exclude_reason, ==, "blurry");
+  g_clear_pointer (&faces, g_ptr_array_unref);
+  g_assert_true (lk_project_set_faces_included (project, &ids[2], 1, TRUE, NULL, &error));
+  g_assert_cmpuint (lk_project_count_faces (project, LK_IDENTITY_A, TRUE), ==, 3);
+
+  /* Removing the source removes its frames and faces with it. */
+  g_assert_true (lk_project_remove_source (project, source, &error));
+  g_assert_cmpuint (lk_project_count_faces (project, LK_IDENTITY_A, FALSE), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -366,6 +503,7 @@ main (int   argc,
   ADD ("/engine/project/bad-folders", test_bad_folders);
   ADD ("/engine/project/kill-mid-transaction", test_kill_mid_transaction);
   ADD ("/engine/project/migrate-from-zero", test_migrate_from_zero);
+  ADD ("/engine/project/faces", test_faces);
 
   return g_test_run ();
 }

@@ -1,0 +1,734 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "lk-faces"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "lk-error.h"
+#include "lk-faces.h"
+#include "lk-project-private.h"
+
+G_DEFINE_BOXED_TYPE (LkFace, lk_face, lk_face_copy, lk_face_free)
+
+void
+lk_face_metrics_init (LkFaceMetrics *metrics)
+{
+  metrics->sharpness = NAN;
+  metrics->face_size = NAN;
+  metrics->exposure = NAN;
+  metrics->clipped_dark = NAN;
+  metrics->clipped_bright = NAN;
+  metrics->colour_cast = NAN;
+  metrics->landmark_fit = NAN;
+  metrics->yaw = NAN;
+  metrics->pitch = NAN;
+  metrics->roll = NAN;
+}
+
+LkFace *
+lk_face_new (void)
+{
+  LkFace *face = g_new0 (LkFace, 1);
+
+  face->id = -1;
+  face->dup_group = -1;
+  face->included = TRUE;
+  lk_face_metrics_init (&face->metrics);
+
+  return face;
+}
+
+LkFace *
+lk_face_copy (const LkFace *face)
+{
+  LkFace *copy = g_memdup2 (face, sizeof *face);
+
+  copy->file = g_strdup (face->file);
+  copy->exclude_reason = g_strdup (face->exclude_reason);
+
+  return copy;
+}
+
+void
+lk_face_free (LkFace *face)
+{
+  if (face == NULL)
+    return;
+
+  g_free (face->file);
+  g_free (face->exclude_reason);
+  g_free (face);
+}
+
+/* Sort keys map to columns; nothing from the caller reaches SQL text. */
+static const struct {
+  const char *key;
+  const char *order_by;
+} sort_keys[] = {
+  { "id", "f.id" },
+  { "time", "f.source_id, fr.time, f.face_index" },
+  { "sharpness", "f.sharpness" },
+  { "face_size", "f.face_size" },
+  { "exposure", "f.exposure" },
+  { "colour_cast", "f.colour_cast" },
+  { "landmark_fit", "f.landmark_fit" },
+  { "yaw", "f.yaw" },
+  { "pitch", "f.pitch" },
+  { "roll", "f.roll" },
+  { "faces_in_frame", "f.faces_in_frame" },
+  { "dup_group", "f.dup_group" },
+};
+
+gboolean
+lk_face_sort_key_is_valid (const char *sort_key)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (sort_keys); i++)
+    if (g_strcmp0 (sort_key, sort_keys[i].key) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+#define FACE_COLUMNS \
+  "f.id, f.identity, f.source_id, f.frame_id, f.face_index, fr.frame_index, fr.pts, fr.time, " \
+  "f.file, f.crop_size, f.coverage, f.box_x, f.box_y, f.box_w, f.box_h, f.score, " \
+  "f.landmarks, f.matrix, f.faces_in_frame, " \
+  "f.sharpness, f.face_size, f.exposure, f.clipped_dark, f.clipped_bright, f.colour_cast, " \
+  "f.landmark_fit, f.yaw, f.pitch, f.roll, f.phash, f.dup_group, f.included, f.exclude_reason"
+
+static double
+column_double_or_nan (sqlite3_stmt *stmt,
+                      int           col)
+{
+  if (sqlite3_column_type (stmt, col) == SQLITE_NULL)
+    return NAN;
+
+  return sqlite3_column_double (stmt, col);
+}
+
+static void
+bind_double_or_null (sqlite3_stmt *stmt,
+                     int           col,
+                     double        value)
+{
+  if (isnan (value))
+    sqlite3_bind_null (stmt, col);
+  else
+    sqlite3_bind_double (stmt, col, value);
+}
+
+static LkFace *
+face_from_row (LkProject    *project,
+               sqlite3_stmt *stmt)
+{
+  LkFace *face = lk_face_new ();
+  const void *blob;
+  int c = 0;
+
+  face->id = sqlite3_column_int64 (stmt, c++);
+  face->identity = sqlite3_column_int (stmt, c++);
+  face->source_id = sqlite3_column_int64 (stmt, c++);
+  face->frame_id = sqlite3_column_int64 (stmt, c++);
+  face->face_index = sqlite3_column_int (stmt, c++);
+  face->frame_index = sqlite3_column_int (stmt, c++);
+  face->pts = sqlite3_column_int64 (stmt, c++);
+  face->time = sqlite3_column_double (stmt, c++);
+  face->file = g_build_filename (lk_project_get_path (project),
+                                 (const char *) sqlite3_column_text (stmt, c++), NULL);
+  face->crop_size = sqlite3_column_int (stmt, c++);
+  face->coverage = sqlite3_column_double (stmt, c++);
+  for (int i = 0; i < 4; i++)
+    face->box[i] = sqlite3_column_double (stmt, c++);
+  face->score = sqlite3_column_double (stmt, c++);
+
+  blob = sqlite3_column_blob (stmt, c);
+  if (blob != NULL && sqlite3_column_bytes (stmt, c) == sizeof face->landmarks)
+    memcpy (face->landmarks, blob, sizeof face->landmarks);
+  c++;
+  blob = sqlite3_column_blob (stmt, c);
+  if (blob != NULL && sqlite3_column_bytes (stmt, c) == sizeof face->matrix)
+    memcpy (face->matrix, blob, sizeof face->matrix);
+  c++;
+
+  face->faces_in_frame = sqlite3_column_int (stmt, c++);
+  face->metrics.sharpness = column_double_or_nan (stmt, c++);
+  face->metrics.face_size = column_double_or_nan (stmt, c++);
+  face->metrics.exposure = column_double_or_nan (stmt, c++);
+  face->metrics.clipped_dark = column_double_or_nan (stmt, c++);
+  face->metrics.clipped_bright = column_double_or_nan (stmt, c++);
+  face->metrics.colour_cast = column_double_or_nan (stmt, c++);
+  face->metrics.landmark_fit = column_double_or_nan (stmt, c++);
+  face->metrics.yaw = column_double_or_nan (stmt, c++);
+  face->metrics.pitch = column_double_or_nan (stmt, c++);
+  face->metrics.roll = column_double_or_nan (stmt, c++);
+  face->phash = sqlite3_column_int64 (stmt, c++);
+  face->dup_group = sqlite3_column_type (stmt, c) == SQLITE_NULL ? -1 : sqlite3_column_int64 (stmt, c);
+  c++;
+  face->included = sqlite3_column_int (stmt, c++) != 0;
+  face->exclude_reason = g_strdup ((const char *) sqlite3_column_text (stmt, c++));
+
+  return face;
+}
+
+GPtrArray *
+lk_project_list_faces (LkProject     *self,
+                       int            identity,
+                       LkFaceFilter   filter,
+                       const char    *reason,
+                       const char    *sort_key,
+                       gboolean       descending,
+                       GError       **error)
+{
+  g_autoptr(GPtrArray) faces = g_ptr_array_new_with_free_func ((GDestroyNotify) lk_face_free);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *sql = NULL;
+  const char *order_by = "f.id";
+  int rc;
+
+  g_return_val_if_fail (LK_IS_PROJECT (self), NULL);
+
+  if (sort_key != NULL)
+    {
+      if (!lk_face_sort_key_is_valid (sort_key))
+        {
+          g_set_error (error, LK_ERROR, LK_ERROR_INVALID_INPUT,
+                       "Unknown sort key “%s”", sort_key);
+          return NULL;
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (sort_keys); i++)
+        if (g_str_equal (sort_key, sort_keys[i].key))
+          order_by = sort_keys[i].order_by;
+    }
+
+  /* NULL metrics sort last either way; ties keep extraction order. */
+  sql = g_strdup_printf ("SELECT " FACE_COLUMNS " FROM faces f JOIN frames fr ON fr.id = f.frame_id "
+                         "WHERE (?1 < 0 OR f.identity = ?1) "
+                         "AND (?2 = 0 OR (?2 = 1 AND f.included = 1) OR (?2 = 2 AND f.included = 0)) "
+                         "AND (?3 IS NULL OR f.exclude_reason = ?3) "
+                         "ORDER BY (%s) IS NULL, %s %s, f.id",
+                         order_by, order_by, descending ? "DESC" : "ASC");
+  if (strchr (order_by, ',') != NULL)
+    {
+      /* Multi-column keys cannot be wrapped in "IS NULL"; they are never
+       * NULL anyway. */
+      g_free (sql);
+      sql = g_strdup_printf ("SELECT " FACE_COLUMNS " FROM faces f JOIN frames fr ON fr.id = f.frame_id "
+                             "WHERE (?1 < 0 OR f.identity = ?1) "
+                             "AND (?2 = 0 OR (?2 = 1 AND f.included = 1) OR (?2 = 2 AND f.included = 0)) "
+                             "AND (?3 IS NULL OR f.exclude_reason = ?3) "
+                             "ORDER BY %s %s, f.id",
+                             order_by, descending ? "DESC" : "ASC");
+    }
+
+  _lk_project_lock (self);
+  stmt = _lk_project_prepare (self, sql, error);
+  if (stmt == NULL)
+    {
+      _lk_project_unlock (self);
+      return NULL;
+    }
+
+  sqlite3_bind_int (stmt, 1, identity);
+  sqlite3_bind_int (stmt, 2, filter);
+  if (reason != NULL)
+    sqlite3_bind_text (stmt, 3, reason, -1, SQLITE_TRANSIENT);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (faces, face_from_row (self, stmt));
+
+  if (rc != SQLITE_DONE)
+    {
+      _lk_project_set_error (self, error, "cannot list the faces");
+      _lk_project_unlock (self);
+      return NULL;
+    }
+  _lk_project_unlock (self);
+
+  return g_steal_pointer (&faces);
+}
+
+LkFace *
+lk_project_get_face (LkProject  *self,
+                     gint64      face_id,
+                     GError    **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  LkFace *face = NULL;
+  int rc;
+
+  g_return_val_if_fail (LK_IS_PROJECT (self), NULL);
+
+  _lk_project_lock (self);
+  stmt = _lk_project_prepare (self, "SELECT " FACE_COLUMNS " FROM faces f "
+                              "JOIN frames fr ON fr.id = f.frame_id WHERE f.id = ?", error);
+  if (stmt != NULL)
+    {
+      sqlite3_bind_int64 (stmt, 1, face_id);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        face = face_from_row (self, stmt);
+      else if (rc == SQLITE_DONE)
+        g_set_error (error, LK_ERROR, LK_ERROR_NOT_FOUND,
+                     "The project has no face %" G_GINT64_FORMAT, face_id);
+      else
+        _lk_project_set_error (self, error, "cannot read the face");
+    }
+  _lk_project_unlock (self);
+
+  return face;
+}
+
+/* Runs @sql once per id with ?1 bound to the id and ?2.. bound by @bind, in
+ * one transaction; collects the identities touched. */
+typedef void (*BindFunc) (sqlite3_stmt *stmt, guint i, gpointer data);
+
+static gboolean
+update_faces (LkProject    *self,
+              const char   *sql,
+              const gint64 *face_ids,
+              guint         n_faces,
+              BindFunc      bind,
+              gpointer      data,
+              const char   *what,
+              GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean touched[2] = { FALSE, FALSE };
+  gboolean ok = FALSE;
+
+  _lk_project_lock (self);
+
+  if (!_lk_project_begin (self, error))
+    goto out;
+
+  stmt = _lk_project_prepare (self, sql, error);
+  if (stmt == NULL)
+    {
+      _lk_project_rollback (self);
+      goto out;
+    }
+
+  for (guint i = 0; i < n_faces; i++)
+    {
+      int rc;
+
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      sqlite3_bind_int64 (stmt, 1, face_ids[i]);
+      if (bind != NULL)
+        bind (stmt, i, data);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          int identity = sqlite3_column_int (stmt, 0);
+
+          if (identity == LK_IDENTITY_A || identity == LK_IDENTITY_B)
+            touched[identity] = TRUE;
+          rc = sqlite3_step (stmt);
+        }
+      if (rc != SQLITE_DONE)
+        {
+          _lk_project_set_error (self, error, what);
+          _lk_project_rollback (self);
+          goto out;
+        }
+    }
+
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  ok = _lk_project_commit (self, error);
+
+out:
+  _lk_project_unlock (self);
+
+  if (ok)
+    for (int id = 0; id < 2; id++)
+      if (touched[id])
+        _lk_project_emit_faces_changed (self, id);
+
+  return ok;
+}
+
+typedef struct
+{
+  gboolean    included;
+  const char *reason;
+} IncludeData;
+
+static void
+bind_include (sqlite3_stmt *stmt,
+              guint         i,
+              gpointer      data)
+{
+  IncludeData *d = data;
+
+  sqlite3_bind_int (stmt, 2, d->included ? 1 : 0);
+  if (!d->included)
+    sqlite3_bind_text (stmt, 3, d->reason != NULL ? d->reason : "manual", -1, SQLITE_STATIC);
+}
+
+gboolean
+lk_project_set_faces_included (LkProject    *self,
+                               const gint64 *face_ids,
+                               guint         n_faces,
+                               gboolean      included,
+                               const char   *reason,
+                               GError      **error)
+{
+  IncludeData data = { included, reason };
+
+  g_return_val_if_fail (LK_IS_PROJECT (self), FALSE);
+  g_return_val_if_fail (face_ids != NULL || n_faces == 0, FALSE);
+
+  return update_faces (self,
+                       "UPDATE faces SET included = ?2, exclude_reason = ?3 WHERE id = ?1 "
+                       "RETURNING identity",
+                       face_ids, n_faces, bind_include, &data,
+                       "cannot change which faces are included", error);
+}
+
+static void
+bind_metrics (sqlite3_stmt *stmt,
+              guint         i,
+              gpointer      data)
+{
+  const LkFaceMetrics *m = &((const LkFaceMetrics *) data)[i];
+
+  bind_double_or_null (stmt, 2, m->sharpness);
+  bind_double_or_null (stmt, 3, m->face_size);
+  bind_double_or_null (stmt, 4, m->exposure);
+  bind_double_or_null (stmt, 5, m->clipped_dark);
+  bind_double_or_null (stmt, 6, m->clipped_bright);
+  bind_double_or_null (stmt, 7, m->colour_cast);
+  bind_double_or_null (stmt, 8, m->landmark_fit);
+  bind_double_or_null (stmt, 9, m->yaw);
+  bind_double_or_null (stmt, 10, m->pitch);
+  bind_double_or_null (stmt, 11, m->roll);
+}
+
+gboolean
+lk_project_store_metrics (LkProject           *self,
+                          const gint64        *face_ids,
+                          const LkFaceMetrics *metrics,
+                          guint                n_faces,
+                          GError             **error)
+{
+  g_return_val_if_fail (LK_IS_PROJECT (self), FALSE);
+
+  return update_faces (self,
+                       "UPDATE faces SET sharpness = ?2, face_size = ?3, exposure = ?4, "
+                       "clipped_dark = ?5, clipped_bright = ?6, colour_cast = ?7, "
+                       "landmark_fit = ?8, yaw = ?9, pitch = ?10, roll = ?11 WHERE id = ?1 "
+                       "RETURNING identity",
+                       face_ids, n_faces, bind_metrics, (gpointer) metrics,
+                       "cannot store face metrics", error);
+}
+
+typedef struct
+{
+  const gint64 *phashes;
+  const gint64 *groups;
+} DupData;
+
+static void
+bind_dups (sqlite3_stmt *stmt,
+           guint         i,
+           gpointer      data)
+{
+  DupData *d = data;
+
+  sqlite3_bind_int64 (stmt, 2, d->phashes[i]);
+  if (d->groups[i] >= 0)
+    sqlite3_bind_int64 (stmt, 3, d->groups[i]);
+}
+
+gboolean
+lk_project_store_duplicates (LkProject    *self,
+                             const gint64 *face_ids,
+                             const gint64 *phashes,
+                             const gint64 *groups,
+                             guint         n_faces,
+                             GError      **error)
+{
+  DupData data = { phashes, groups };
+
+  g_return_val_if_fail (LK_IS_PROJECT (self), FALSE);
+
+  return update_faces (self,
+                       "UPDATE faces SET phash = ?2, dup_group = ?3 WHERE id = ?1 RETURNING identity",
+                       face_ids, n_faces, bind_dups, &data,
+                       "cannot store duplicate groups", error);
+}
+
+gboolean
+lk_project_delete_faces (LkProject    *self,
+                         const gint64 *face_ids,
+                         guint         n_faces,
+                         GError      **error)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_val_if_fail (LK_IS_PROJECT (self), FALSE);
+
+  for (guint i = 0; i < n_faces; i++)
+    {
+      g_autoptr(LkFace) face = lk_project_get_face (self, face_ids[i], NULL);
+
+      if (face != NULL)
+        g_ptr_array_add (files, g_strdup (face->file));
+    }
+
+  if (!update_faces (self, "DELETE FROM faces WHERE id = ?1 RETURNING identity",
+                     face_ids, n_faces, NULL, NULL, "cannot delete faces", error))
+    return FALSE;
+
+  /* Files go only after the rows are gone, so a failure in between leaves
+   * stray files, never rows without files. */
+  for (guint i = 0; i < files->len; i++)
+    g_remove (files->pdata[i]);
+
+  return TRUE;
+}
+
+GHashTable *
+lk_project_get_processed_frames (LkProject  *self,
+                                 gint64      source_id,
+                                 GError    **error)
+{
+  g_autoptr(GHashTable) set = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (LK_IS_PROJECT (self), NULL);
+
+  _lk_project_lock (self);
+  stmt = _lk_project_prepare (self, "SELECT pts FROM frames WHERE source_id = ?", error);
+  if (stmt == NULL)
+    {
+      _lk_project_unlock (self);
+      return NULL;
+    }
+  sqlite3_bind_int64 (stmt, 1, source_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 pts = sqlite3_column_int64 (stmt, 0);
+
+      g_hash_table_add (set, g_memdup2 (&pts, sizeof pts));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      _lk_project_set_error (self, error, "cannot read the frames already extracted");
+      _lk_project_unlock (self);
+      return NULL;
+    }
+  _lk_project_unlock (self);
+
+  return g_steal_pointer (&set);
+}
+
+char *
+lk_project_face_file_name (LkProject  *self,
+                           LkIdentity  identity,
+                           gint64      source_id,
+                           gint64      pts,
+                           int         face_index)
+{
+  char name[96];
+
+  g_snprintf (name, sizeof name, "%" G_GINT64_FORMAT "-%012" G_GINT64_FORMAT "-%d.png",
+              source_id, pts, face_index);
+
+  return g_build_filename ("faces", lk_identity_to_string (identity), name, NULL);
+}
+
+gint64
+lk_project_store_frame (LkProject  *self,
+                        gint64      source_id,
+                        int         frame_index,
+                        gint64      pts,
+                        double      time,
+                        LkFace    **faces,
+                        guint       n_faces,
+                        GError    **error)
+{
+  g_autoptr(sqlite3_stmt) frame_stmt = NULL;
+  g_autoptr(sqlite3_stmt) face_stmt = NULL;
+  gboolean touched[2] = { FALSE, FALSE };
+  gint64 frame_id = -1;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gsize root_len;
+
+  g_return_val_if_fail (LK_IS_PROJECT (self), -1);
+
+  root_len = strlen (lk_project_get_path (self));
+
+  _lk_project_lock (self);
+
+  if (!_lk_project_begin (self, error))
+    goto out;
+
+  frame_stmt = _lk_project_prepare (self,
+                                    "INSERT INTO frames (source_id, frame_index, pts, time, face_count) "
+                                    "VALUES (?, ?, ?, ?, ?) RETURNING id", error);
+  if (frame_stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (frame_stmt, 1, source_id);
+  sqlite3_bind_int (frame_stmt, 2, frame_index);
+  sqlite3_bind_int64 (frame_stmt, 3, pts);
+  sqlite3_bind_double (frame_stmt, 4, time);
+  sqlite3_bind_int (frame_stmt, 5, n_faces);
+  if (sqlite3_step (frame_stmt) != SQLITE_ROW)
+    {
+      _lk_project_set_error (self, error, "cannot store the frame");
+      goto fail;
+    }
+  frame_id = sqlite3_column_int64 (frame_stmt, 0);
+
+  face_stmt = _lk_project_prepare (self,
+                                   "INSERT INTO faces (identity, source_id, frame_id, face_index, file, "
+                                   "crop_size, coverage, box_x, box_y, box_w, box_h, score, landmarks, "
+                                   "matrix, faces_in_frame, face_size, landmark_fit, yaw, pitch, roll, "
+                                   "created_at) "
+                                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+                                   error);
+  if (face_stmt == NULL)
+    goto fail;
+
+  for (guint i = 0; i < n_faces; i++)
+    {
+      LkFace *face = faces[i];
+      const char *file = face->file;
+      int c = 1;
+
+      /* Stored relative to the project, so a moved project keeps working. */
+      if (g_str_has_prefix (file, lk_project_get_path (self)) && file[root_len] == G_DIR_SEPARATOR)
+        file += root_len + 1;
+
+      sqlite3_reset (face_stmt);
+      sqlite3_bind_int (face_stmt, c++, face->identity);
+      sqlite3_bind_int64 (face_stmt, c++, source_id);
+      sqlite3_bind_int64 (face_stmt, c++, frame_id);
+      sqlite3_bind_int (face_stmt, c++, face->face_index);
+      sqlite3_bind_text (face_stmt, c++, file, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int (face_stmt, c++, face->crop_size);
+      sqlite3_bind_double (face_stmt, c++, face->coverage);
+      for (int k = 0; k < 4; k++)
+        sqlite3_bind_double (face_stmt, c++, face->box[k]);
+      sqlite3_bind_double (face_stmt, c++, face->score);
+      sqlite3_bind_blob (face_stmt, c++, face->landmarks, sizeof face->landmarks, SQLITE_TRANSIENT);
+      sqlite3_bind_blob (face_stmt, c++, face->matrix, sizeof face->matrix, SQLITE_TRANSIENT);
+      sqlite3_bind_int (face_stmt, c++, n_faces);
+      bind_double_or_null (face_stmt, c++, face->metrics.face_size);
+      bind_double_or_null (face_stmt, c++, face->metrics.landmark_fit);
+      bind_double_or_null (face_stmt, c++, face->metrics.yaw);
+      bind_double_or_null (face_stmt, c++, face->metrics.pitch);
+      bind_double_or_null (face_stmt, c++, face->metrics.roll);
+      sqlite3_bind_int64 (face_stmt, c++, now);
+      if (sqlite3_step (face_stmt) != SQLITE_ROW)
+        {
+          _lk_project_set_error (self, error, "cannot store the face");
+          goto fail;
+        }
+      face->id = sqlite3_column_int64 (face_stmt, 0);
+      face->frame_id = frame_id;
+      face->faces_in_frame = n_faces;
+      sqlite3_reset (face_stmt);
+      if (face->identity == LK_IDENTITY_A || face->identity == LK_IDENTITY_B)
+        touched[face->identity] = TRUE;
+    }
+
+  g_clear_pointer (&frame_stmt, sqlite3_finalize);
+  g_clear_pointer (&face_stmt, sqlite3_finalize);
+  if (!_lk_project_commit (self, error))
+    {
+      frame_id = -1;
+      goto out;
+    }
+  goto out;
+
+fail:
+  g_clear_pointer (&frame_stmt, sqlite3_finalize);
+  g_clear_pointer (&face_stmt, sqlite3_finalize);
+  _lk_project_rollback (self);
+  frame_id = -1;
+
+out:
+  _lk_project_unlock (self);
+
+  for (int id = 0; id < 2; id++)
+    if (frame_id >= 0 && touched[id])
+      _lk_project_emit_faces_changed (self, id);
+
+  return frame_id;
+}
+
+gboolean
+lk_project_update_source_info (LkProject   *self,
+                               gint64       source_id,
+                               const char  *sha256,
+                               double       duration,
+                               double       fps,
+                               int          width,
+                               int          height,
+                               GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (LK_IS_PROJECT (self), FALSE);
+
+  _lk_project_lock (self);
+  stmt = _lk_project_prepare (self,
+                              "UPDATE sources SET sha256 = coalesce(?2, sha256), duration = ?3, "
+                              "fps = ?4, width = ?5, height = ?6 WHERE id = ?1", error);
+  if (stmt != NULL)
+    {
+      sqlite3_bind_int64 (stmt, 1, source_id);
+      if (sha256 != NULL)
+        sqlite3_bind_text (stmt, 2, sha256, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_double (stmt, 3, duration);
+      sqlite3_bind_double (stmt, 4, fps);
+      sqlite3_bind_int (stmt, 5, width);
+      sqlite3_bind_int (stmt, 6, height);
+      ok = sqlite3_step (stmt) == SQLITE_DONE;
+      if (!ok)
+        _lk_project_set_error (self, error, "cannot update the source");
+    }
+  _lk_project_unlock (self);
+
+  if (ok)
+    _lk_project_emit_sources_changed (self);
+
+  return ok;
+}
+
+gboolean
+lk_project_mark_source_extracted (LkProject  *self,
+                                  gint64      source_id,
+                                  const char *params_json,
+                                  GError    **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (LK_IS_PROJECT (self), FALSE);
+
+  _lk_project_lock (self);
+  stmt = _lk_project_prepare (self,
+                              "UPDATE sources SET extracted_at = ?2, extract_params = ?3 WHERE id = ?1",
+                              error);
+  if (stmt != NULL)
+    {
+      sqlite3_bind_int64 (stmt, 1, source_id);
+      sqlite3_bind_int64 (stmt, 2, g_get_real_time () / G_USEC_PER_SEC);
+      sqlite3_bind_text (stmt, 3, params_json, -1, SQLITE_TRANSIENT);
+      ok = sqlite3_step (stmt) == SQLITE_DONE;
+      if (!ok)
+        _lk_project_set_error (self, error, "cannot update the source");
+    }
+  _lk_project_unlock (self);
+
+  return ok;
+}
