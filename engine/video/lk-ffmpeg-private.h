@@ -48,6 +48,13 @@ gboolean       _lk_ffmpeg_check_file         (const char    *path,
                                               gint64        *size_out,
                                               GError       **error);
 
+/* The stream's display matrix (rotation metadata), or NULL. */
+const int32_t *_lk_stream_display_matrix     (const AVStream *stream);
+
+/* Version-independent accessors (fields renamed in FFmpeg 6 and 7). */
+gint64         _lk_frame_duration            (const AVFrame *frame);
+gboolean       _lk_frame_is_key              (const AVFrame *frame);
+
 /* Orientation from a 3x3 display matrix (stream or frame side data). NULL
  * gives NORMAL. */
 LkOrientation  _lk_orientation_from_matrix   (const int32_t *matrix);

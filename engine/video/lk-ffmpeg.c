@@ -186,6 +186,54 @@ _lk_ffmpeg_check_file (const char  *path,
   return TRUE;
 }
 
+/* ---- version differences ------------------------------------------------ */
+
+const int32_t *
+_lk_stream_display_matrix (const AVStream *stream)
+{
+  const uint8_t *data = NULL;
+  size_t size = 0;
+
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT (60, 31, 100)
+  const AVPacketSideData *sd;
+
+  sd = av_packet_side_data_get (stream->codecpar->coded_side_data,
+                                stream->codecpar->nb_coded_side_data,
+                                AV_PKT_DATA_DISPLAYMATRIX);
+  if (sd != NULL)
+    {
+      data = sd->data;
+      size = sd->size;
+    }
+#else
+  data = av_stream_get_side_data (stream, AV_PKT_DATA_DISPLAYMATRIX, &size);
+#endif
+
+  if (data == NULL || size < 9 * sizeof (int32_t))
+    return NULL;
+  return (const int32_t *) data;
+}
+
+gint64
+_lk_frame_duration (const AVFrame *frame)
+{
+#if LIBAVUTIL_VERSION_INT >= AV_VERSION_INT (57, 30, 100)
+  return frame->duration;
+#else
+  return frame->pkt_duration;
+#endif
+}
+
+gboolean
+_lk_frame_is_key (const AVFrame *frame)
+{
+#if LIBAVUTIL_VERSION_INT >= AV_VERSION_INT (58, 7, 100)
+  return (frame->flags & AV_FRAME_FLAG_KEY) != 0;
+#else
+  return frame->key_frame != 0;
+#endif
+}
+
 /* ---- orientation -------------------------------------------------------- */
 
 /* The same reading of the matrix as the ffmpeg command line's autorotate

@@ -180,8 +180,7 @@ lk_image_load (const char  *path,
       goto out;
     }
   st = l.fmt->streams[idx];
-  stream_orientation = _lk_orientation_from_matrix (
-      (const int32_t *) av_stream_get_side_data (st, AV_PKT_DATA_DISPLAYMATRIX, NULL));
+  stream_orientation = _lk_orientation_from_matrix (_lk_stream_display_matrix (st));
 
   l.dec = avcodec_alloc_context3 (codec);
   if (l.dec == NULL || (ret = avcodec_parameters_to_context (l.dec, st->codecpar)) < 0)
