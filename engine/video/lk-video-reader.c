@@ -6,6 +6,7 @@
 #include "lk-video-reader.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <libavcodec/avcodec.h>
@@ -158,6 +159,23 @@ set_open_error (GError     **error,
                           "not a video or picture FFmpeg can read");
 }
 
+/* Seconds of a stream: its duration, else the "DURATION" tag Matroska
+ * writes ("00:00:06.577000000"); -1 when neither is there. */
+static double
+stream_duration (const AVStream *st)
+{
+  AVDictionaryEntry *tag;
+  unsigned h, m;
+  double sec;
+
+  if (st->duration != AV_NOPTS_VALUE && st->duration > 0)
+    return st->duration * av_q2d (st->time_base);
+  tag = av_dict_get (st->metadata, "DURATION", NULL, 0);
+  if (tag != NULL && sscanf (tag->value, "%u:%u:%lf", &h, &m, &sec) == 3)
+    return h * 3600.0 + m * 60.0 + sec;
+  return -1;
+}
+
 static gboolean
 is_still_image_format (const AVInputFormat *iformat,
                        const AVStream      *st)
@@ -308,8 +326,9 @@ lk_video_reader_open (const char    *path,
   info->frame_rate = rational_to_double (self->st->avg_frame_rate);
   info->nominal_frame_rate = rational_to_double (self->st->r_frame_rate);
   info->n_frames = self->st->nb_frames > 0 ? self->st->nb_frames : -1;
-  if (self->st->duration != AV_NOPTS_VALUE && self->st->duration > 0)
-    info->duration = self->st->duration * av_q2d (self->st->time_base);
+  info->duration = stream_duration (self->st);
+  if (info->duration > 0)
+    ;
   else if (self->fmt->duration != AV_NOPTS_VALUE && self->fmt->duration > 0)
     info->duration = self->fmt->duration / (double) AV_TIME_BASE;
   else
@@ -338,8 +357,7 @@ lk_video_reader_open (const char    *path,
       info->audio_codec = g_strdup (avcodec_get_name (ast->codecpar->codec_id));
       info->audio_sample_rate = ast->codecpar->sample_rate;
       info->audio_channels = ast->codecpar->ch_layout.nb_channels;
-      info->audio_duration = ast->duration != AV_NOPTS_VALUE && ast->duration > 0
-                             ? ast->duration * av_q2d (ast->time_base) : -1;
+      info->audio_duration = stream_duration (ast);
     }
 
   desc = avcodec_descriptor_get (par->codec_id);
@@ -397,6 +415,19 @@ lk_video_reader_set_max_size (LkVideoReader *self,
 
   self->max_width = MAX (0, max_width);
   self->max_height = MAX (0, max_height);
+}
+
+const char *
+lk_video_reader_get_tag (LkVideoReader *self,
+                         const char    *key)
+{
+  AVDictionaryEntry *e;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  e = av_dict_get (self->fmt->metadata, key, NULL, 0);
+  return e != NULL ? e->value : NULL;
 }
 
 guint

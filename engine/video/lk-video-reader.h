@@ -171,6 +171,10 @@ gint64             lk_video_reader_count_frames (LkVideoReader *self,
                                                  GCancellable  *cancellable,
                                                  GError       **error);
 
+/* A container tag ("comment", "encoder", custom keys), or NULL. */
+const char        *lk_video_reader_get_tag    (LkVideoReader  *self,
+                                               const char     *key);
+
 /* Packets the decoder rejected and skipped so far (damaged data). */
 guint              lk_video_reader_get_skipped (LkVideoReader *self);
 
