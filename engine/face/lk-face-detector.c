@@ -485,7 +485,7 @@ _lk_face_landmark_fit (const float (*landmarks)[2])
 
   if (r >= G_MAXDOUBLE)
     return 0;
-  return exp (-(r / 0.05) * (r / 0.05));
+  return exp (-(r / 0.08) * (r / 0.08));
 }
 
 gboolean

@@ -24,8 +24,9 @@ typedef enum
  *   -G_MAXDOUBLE when it did not fire there
  * @landmarks: the 68 points in frame pixels (see lk-align.h for the markup)
  * @landmark_fit: 0..1, how face-like the landmarks are:
- *   exp (-(r / 0.05)^2) with r = lk_align_shape_residual() (a clean frontal
- *   face is about 0.9, a profile or a failed fit drops below 0.5)
+ *   exp (-(r / 0.08)^2) with r = lk_align_shape_residual() (neutral frontal
+ *   faces score about 0.9, smiling ones 0.7-0.8; a profile or a failed fit
+ *   drops below 0.5)
  * @source: detected or tracked
  * @track_id: the tracker's identity for this face (stable while it is
  *   tracked), -1 from lk_face_detector_detect()

@@ -11,7 +11,6 @@
 typedef struct
 {
   LkFaceDetection face; /* the latest state, landmarks included */
-  int             misses;
 } Track;
 
 struct _LkFaceTracker
@@ -33,7 +32,6 @@ lk_face_tracker_params_default (void)
     .redetect_interval = 10,
     .verify = TRUE,
     .verify_threshold = -0.6,
-    .max_misses = 2,
     .min_landmark_fit = 0.2,
   };
 
@@ -52,7 +50,6 @@ lk_face_tracker_new (LkFaceDetector            *detector,
   self->detector = detector;
   self->params = params != NULL ? *params : lk_face_tracker_params_default ();
   self->params.redetect_interval = MAX (1, self->params.redetect_interval);
-  self->params.max_misses = MAX (1, self->params.max_misses);
   self->tracks = g_array_new (FALSE, FALSE, sizeof (Track));
   self->detections = g_array_new (FALSE, FALSE, sizeof (LkFaceDetection));
   lk_face_tracker_reset (self);
@@ -157,6 +154,42 @@ lk_face_tracker_process (LkFaceTracker  *self,
            || self->frames_since_detect + 1 >= self->params.redetect_interval;
   self->force_detect = FALSE;
 
+  if (!detect)
+    {
+      /* Follow every face; if one fails its check, the frame is done again
+       * with the full detector, from the previous frame's tracks. */
+      g_autoptr(GArray) followed = g_array_copy (self->tracks);
+
+      for (guint t = 0; t < followed->len && !detect; t++)
+        {
+          gboolean found = FALSE;
+
+          if (!follow (self, &g_array_index (followed, Track, t), frame, &found, error))
+            return FALSE;
+          if (!found)
+            detect = TRUE;
+        }
+
+      if (!detect)
+        {
+          g_array_set_size (self->tracks, 0);
+          g_array_append_vals (self->tracks, followed->data, followed->len);
+          self->frames_since_detect++;
+
+          /* Two tracks that drifted onto the same face: keep the older one. */
+          for (guint a = 0; a < self->tracks->len; a++)
+            for (guint b = a + 1; b < self->tracks->len;)
+              {
+                if (lk_face_box_iou (&g_array_index (self->tracks, Track, a).face,
+                                     &g_array_index (self->tracks, Track, b).face)
+                    > 0.5)
+                  g_array_remove_index (self->tracks, b);
+                else
+                  b++;
+              }
+        }
+    }
+
   if (detect)
     {
       g_autofree gboolean *matched = NULL;
@@ -165,7 +198,7 @@ lk_face_tracker_process (LkFaceTracker  *self,
         return FALSE;
       self->n_detections++;
       self->frames_since_detect = 0;
-      matched = g_new0 (gboolean, self->tracks->len);
+      matched = g_new0 (gboolean, self->tracks->len + self->detections->len);
 
       /* Each detection takes over the track it overlaps most (tracks keep
        * their ids); the others start new tracks. */
@@ -200,21 +233,19 @@ lk_face_tracker_process (LkFaceTracker  *self,
               matched[best] = TRUE;
               det->track_id = track->face.track_id;
               track->face = *det;
-              track->misses = 0;
             }
           else
             {
-              Track track = { .face = *det, .misses = 0 };
+              Track track = { .face = *det };
 
               track.face.track_id = det->track_id = self->next_id++;
               g_array_append_val (self->tracks, track);
-              matched = g_renew (gboolean, matched, self->tracks->len);
               matched[self->tracks->len - 1] = TRUE;
             }
         }
 
-      /* Tracks the detector did not find this time are followed; they are
-       * kept only while they pass the check. */
+      /* Tracks the detector did not find are followed, and kept only if
+       * they pass the check (a face turning past what the detector finds). */
       for (guint t = 0; t < self->tracks->len;)
         {
           Track *track = &g_array_index (self->tracks, Track, t);
@@ -227,7 +258,6 @@ lk_face_tracker_process (LkFaceTracker  *self,
             }
           if (!follow (self, track, frame, &found, error))
             return FALSE;
-          track->misses = found ? 0 : track->misses + 1;
           if (!found)
             {
               g_array_remove_index (self->tracks, t);
@@ -236,44 +266,6 @@ lk_face_tracker_process (LkFaceTracker  *self,
           else
             t++;
         }
-    }
-  else
-    {
-      self->frames_since_detect++;
-      for (guint t = 0; t < self->tracks->len;)
-        {
-          Track *track = &g_array_index (self->tracks, Track, t);
-          gboolean found = FALSE;
-
-          if (!follow (self, track, frame, &found, error))
-            return FALSE;
-          if (found)
-            {
-              track->misses = 0;
-            }
-          else
-            {
-              track->misses++;
-              /* Look again properly on the next frame. */
-              self->force_detect = TRUE;
-            }
-          if (track->misses >= self->params.max_misses)
-            g_array_remove_index (self->tracks, t);
-          else
-            t++;
-        }
-
-      /* Two tracks that drifted onto the same face: keep the older one. */
-      for (guint a = 0; a < self->tracks->len; a++)
-        for (guint b = a + 1; b < self->tracks->len;)
-          {
-            if (lk_face_box_iou (&g_array_index (self->tracks, Track, a).face,
-                                 &g_array_index (self->tracks, Track, b).face)
-                > 0.5)
-              g_array_remove_index (self->tracks, b);
-            else
-              b++;
-          }
     }
 
   for (guint t = 0; t < self->tracks->len; t++)

@@ -16,8 +16,6 @@ G_BEGIN_DECLS
  *   that leaves is dropped at once and the box stays on the face. Default TRUE
  * @verify_threshold: the detector threshold for that check; below dlib's
  *   default 0 so that a face turning a little is kept. Default -0.6
- * @max_misses: a tracked face that fails the check this many frames in a
- *   row (and that full detection does not find) is dropped. Default 2
  * @min_landmark_fit: a tracked face whose landmarks fit the mean face worse
  *   than this (LkFaceDetection.landmark_fit) counts as a miss. Default 0.2
  */
@@ -26,7 +24,6 @@ typedef struct
   int      redetect_interval;
   gboolean verify;
   double   verify_threshold;
-  int      max_misses;
   double   min_landmark_fit;
 } LkFaceTrackerParams;
 
@@ -39,9 +36,11 @@ LkFaceTrackerParams lk_face_tracker_params_default (void);
  * (lk_face_box_from_landmarks()), optionally checked by the detector on a
  * crop around it, and the landmarks are fitted again on the full-resolution
  * frame. The full detector runs on the first frame, at least every
- * @redetect_interval frames, on every frame while no face is tracked, and on
- * the frame after a tracked face failed its check. Detections are matched
- * to tracks by overlap; each face keeps its track_id while it is followed.
+ * @redetect_interval frames, on every frame while no face is tracked, and
+ * again on any frame where a tracked face fails its check (so a face that
+ * leaves is gone from that very frame). Detections are matched to tracks by
+ * overlap; each face keeps its track_id while it is followed. A face that
+ * the full detector misses is kept while it passes the check.
  *
  * Threading: one tracker per video, used from one thread at a time. It uses
  * (does not own) @detector, which must outlive it.
