@@ -18,6 +18,8 @@ const CliCommand cli_commands[] = {
   { "info", "", N_("Show the versions of the libraries and the compute device"), cli_info },
   { "new", N_("PROJECT"), N_("Create a project folder"), cli_new },
   { "show", N_("PROJECT"), N_("Summarise a project: sources, faces, settings"), cli_show },
+  { "extract", N_("PROJECT --identity A|B FILE…"),
+    N_("Find, align and store the faces of videos or photos"), cli_extract },
   { NULL }
 };
 
@@ -33,6 +35,16 @@ cli_error (const char *format,
   va_end (args);
 
   g_printerr ("likeness-cli: %s\n", message);
+}
+
+const CliCommand *
+cli_find_command (const char *name)
+{
+  for (const CliCommand *c = cli_commands; c->name != NULL; c++)
+    if (g_str_equal (c->name, name))
+      return c;
+
+  g_assert_not_reached ();
 }
 
 GOptionContext *
@@ -271,7 +283,7 @@ int
 cli_info (int    argc,
           char **argv)
 {
-  g_autoptr(GOptionContext) context = cli_context_new (&cli_commands[0]);
+  g_autoptr(GOptionContext) context = cli_context_new (cli_find_command ("info"));
   g_auto(GStrv) versions = NULL;
   g_autofree char *device = NULL;
   gboolean json = FALSE;
@@ -327,7 +339,7 @@ int
 cli_new (int    argc,
          char **argv)
 {
-  g_autoptr(GOptionContext) context = cli_context_new (&cli_commands[1]);
+  g_autoptr(GOptionContext) context = cli_context_new (cli_find_command ("new"));
   g_autoptr(LkProject) project = NULL;
   g_autoptr(GError) error = NULL;
   int ret;
@@ -348,7 +360,7 @@ int
 cli_show (int    argc,
           char **argv)
 {
-  g_autoptr(GOptionContext) context = cli_context_new (&cli_commands[2]);
+  g_autoptr(GOptionContext) context = cli_context_new (cli_find_command ("show"));
   g_autoptr(LkProject) project = NULL;
   g_autoptr(GPtrArray) sources = NULL;
   g_autoptr(GError) error = NULL;

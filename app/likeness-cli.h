@@ -33,6 +33,7 @@ int       cli_parse            (GOptionContext  *context,
                                 int              min_args,
                                 int              max_args);
 GOptionContext *cli_context_new (const CliCommand *command);
+const CliCommand *cli_find_command (const char *name);
 
 /* Prints "likeness-cli: MESSAGE" on stderr. */
 void      cli_error            (const char      *format,
@@ -60,6 +61,7 @@ int       cli_exit_for_error   (const GError    *error);
 int       cli_info             (int argc, char **argv);
 int       cli_new              (int argc, char **argv);
 int       cli_show             (int argc, char **argv);
+int       cli_extract          (int argc, char **argv);
 
 extern const CliCommand cli_commands[];
 
