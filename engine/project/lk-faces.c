@@ -389,6 +389,44 @@ lk_project_set_faces_included (LkProject    *self,
                        "cannot change which faces are included", error);
 }
 
+typedef struct
+{
+  const gboolean     *included;
+  const char * const *reasons;
+} StateData;
+
+static void
+bind_state (sqlite3_stmt *stmt,
+            guint         i,
+            gpointer      data)
+{
+  StateData *d = data;
+
+  sqlite3_bind_int (stmt, 2, d->included[i] ? 1 : 0);
+  if (d->reasons != NULL && d->reasons[i] != NULL)
+    sqlite3_bind_text (stmt, 3, d->reasons[i], -1, SQLITE_STATIC);
+}
+
+gboolean
+lk_project_set_faces_state (LkProject          *self,
+                            const gint64       *face_ids,
+                            const gboolean     *included,
+                            const char * const *reasons,
+                            guint               n_faces,
+                            GError            **error)
+{
+  StateData data = { included, reasons };
+
+  g_return_val_if_fail (LK_IS_PROJECT (self), FALSE);
+  g_return_val_if_fail (included != NULL || n_faces == 0, FALSE);
+
+  return update_faces (self,
+                       "UPDATE faces SET included = ?2, exclude_reason = ?3 WHERE id = ?1 "
+                       "RETURNING identity",
+                       face_ids, n_faces, bind_state, &data,
+                       "cannot change which faces are included", error);
+}
+
 static void
 bind_metrics (sqlite3_stmt *stmt,
               guint         i,

@@ -101,6 +101,15 @@ gboolean   lk_project_set_faces_included (LkProject    *self,
                                           const char   *reason,
                                           GError      **error);
 
+/* Sets each face's include flag and reason exactly as given (for undo and
+ * redo: pass the states read before a change). One transaction. */
+gboolean   lk_project_set_faces_state    (LkProject          *self,
+                                          const gint64       *face_ids,
+                                          const gboolean     *included,
+                                          const char * const *reasons,
+                                          guint               n_faces,
+                                          GError            **error);
+
 /* Stores metrics (and pose) of faces, in one transaction. */
 gboolean   lk_project_store_metrics      (LkProject           *self,
                                           const gint64        *face_ids,

@@ -482,6 +482,22 @@ test_faces (Fixture       *f,
   g_assert_true (lk_project_set_faces_included (project, &ids[2], 1, TRUE, NULL, &error));
   g_assert_cmpuint (lk_project_count_faces (project, LK_IDENTITY_A, TRUE), ==, 3);
 
+  /* Restoring exact states (undo) brings back mixed flags and reasons. */
+  {
+    gboolean flags[3] = { FALSE, TRUE, FALSE };
+    const char *reasons[3] = { "blurry", NULL, "duplicate" };
+
+    g_assert_true (lk_project_set_faces_state (project, ids, flags, reasons, 3, &error));
+    g_assert_no_error (error);
+    for (guint i = 0; i < 3; i++)
+      {
+        g_autoptr(LkFace) face = lk_project_get_face (project, ids[i], &error);
+
+        g_assert_cmpint (face->included, ==, flags[i]);
+        g_assert_cmpstr (face->exclude_reason, ==, reasons[i]);
+      }
+  }
+
   /* Removing the source removes its frames and faces with it. */
   g_assert_true (lk_project_remove_source (project, source, &error));
   g_assert_cmpuint (lk_project_count_faces (project, LK_IDENTITY_A, FALSE), ==, 0);
