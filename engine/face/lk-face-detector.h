@@ -133,7 +133,7 @@ gboolean        lk_face_detector_fit_landmarks (LkFaceDetector       *detector,
  * @min_score: the detector threshold to use (can be below 0, to keep
  *   following a face that turns a little)
  *
- * Runs the HOG detector only on a crop around @face's box (twice its size),
+ * Runs the HOG detector (on grey) only on a crop around @face's box (1.6 times its size),
  * scaled so that the face is about 100 px: a few milliseconds whatever the
  * frame size. Used by the tracker to check that a face is still there.
  *
