@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "lk-project.h"
+
+G_BEGIN_DECLS
+
+#define LK_TYPE_EXPORT_PAGE (lk_export_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (LkExportPage, lk_export_page, LK, EXPORT_PAGE, GtkWidget)
+
+LkProject *lk_export_page_get_project (LkExportPage *self);
+void       lk_export_page_set_project (LkExportPage *self,
+                                     LkProject  *project);
+
+G_END_DECLS

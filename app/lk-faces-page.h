@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "lk-project.h"
+
+G_BEGIN_DECLS
+
+#define LK_TYPE_FACES_PAGE (lk_faces_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (LkFacesPage, lk_faces_page, LK, FACES_PAGE, GtkWidget)
+
+LkProject *lk_faces_page_get_project (LkFacesPage *self);
+void       lk_faces_page_set_project (LkFacesPage *self,
+                                     LkProject  *project);
+
+G_END_DECLS

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "lk-project.h"
+
+G_BEGIN_DECLS
+
+#define LK_TYPE_MASKS_PAGE (lk_masks_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (LkMasksPage, lk_masks_page, LK, MASKS_PAGE, GtkWidget)
+
+LkProject *lk_masks_page_get_project (LkMasksPage *self);
+void       lk_masks_page_set_project (LkMasksPage *self,
+                                     LkProject  *project);
+
+G_END_DECLS

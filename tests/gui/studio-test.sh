@@ -1,0 +1,206 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Runs the studio under Xvfb and a private D-Bus session bus and drives it
+# through its actions: create a project, show each area and take a
+# screenshot of it, open the preferences, quit. Fails on a blank or
+# unchanged screenshot, a missing project folder or database, a CRITICAL or
+# WARNING in the studio's log, or a non-zero exit.
+#
+#   studio-test.sh STUDIO SCHEMA_DIR APP_ID [LANGUAGE]
+#
+# With LANGUAGE (e.g. "de") the studio runs translated; where the build
+# holds that catalogue (po/<lang>/LC_MESSAGES/likeness.mo, found through
+# LIKENESS_LOCALEDIR) the preferences window's title must be the
+# catalogue's translation of "Preferences".
+#
+# Screenshots go to $LK_BUILD_DIR/screenshots[/<lang>]/<area>.png.
+
+set -eu
+
+if [ "${1:-}" != "--inner" ]; then
+  [ $# -ge 3 ] || { echo "usage: $0 STUDIO SCHEMA_DIR APP_ID [LANGUAGE]" >&2; exit 2; }
+  for tool in xvfb-run dbus-run-session gdbus import convert compare xwininfo; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      echo "SKIP: $tool is not installed"
+      exit 77
+    fi
+  done
+  exec xvfb-run -a -s "-screen 0 1280x800x24" \
+    dbus-run-session -- sh "$0" --inner "$@"
+fi
+shift
+
+studio=$1
+schema_dir=$2
+app_id=$3
+lang=${4:-}
+
+build_dir=${LK_BUILD_DIR:?LK_BUILD_DIR must be set (tests/meson.build does)}
+object_path=/$(printf '%s' "$app_id" | tr . /)
+suffix=${lang:+-$lang}
+shots=$build_dir/screenshots${lang:+/$lang}
+work=$build_dir/tests/gui/work$suffix
+log=$work/studio.log
+
+export GDK_BACKEND=x11
+export GTK_A11Y=none
+export NO_AT_BRIDGE=1
+export GSETTINGS_BACKEND=memory
+export GSETTINGS_SCHEMA_DIR=$schema_dir
+export LIKENESS_LOCALEDIR=$build_dir/po
+export GST_PLUGIN_FEATURE_RANK=fakeaudiosink:MAX
+# No cross-test state: a fresh home for the recent-files list and caches.
+export HOME=$work/home
+export XDG_CONFIG_HOME=$HOME/.config XDG_DATA_HOME=$HOME/.local/share XDG_CACHE_HOME=$HOME/.cache
+if [ -n "$lang" ]; then
+  export LANGUAGE=$lang
+else
+  unset LANGUAGE || true
+fi
+
+rm -rf "$work" "$shots"
+mkdir -p "$work" "$HOME" "$shots"
+
+fail() {
+  echo "FAIL: $*" >&2
+  if [ -f "$log" ]; then
+    echo "---- studio log ----" >&2
+    cat "$log" >&2
+  fi
+  kill "$studio_pid" 2>/dev/null || true
+  exit 1
+}
+
+call() {  # call OBJECT_PATH METHOD ARGS...
+  path=$1 method=$2
+  shift 2
+  gdbus call --session --dest "$app_id" --object-path "$path" --method "$method" "$@"
+}
+
+activate() {  # activate OBJECT_PATH ACTION PARAMETER
+  call "$1" org.gtk.Actions.Activate "$2" "$3" '{}' >/dev/null ||
+    fail "activating $2 on $1"
+}
+
+window_named() {
+  xwininfo -root -tree 2>/dev/null | grep -F -q "\"$1\""
+}
+
+# wait_for DESCRIPTION COMMAND...: polls until COMMAND succeeds, at most
+# 300 tries; fails at once if the studio has exited.
+wait_for() {
+  what=$1
+  shift
+  tries=0
+  until "$@"; do
+    kill -0 "$studio_pid" 2>/dev/null || fail "the studio exited while waiting for $what"
+    tries=$((tries + 1))
+    [ $tries -lt 300 ] || fail "gave up waiting for $what"
+    sleep 0.1
+  done
+}
+
+studio_pid=
+"$studio" >"$log" 2>&1 &
+studio_pid=$!
+
+described() {
+  call "$object_path" org.gtk.Actions.DescribeAll >/dev/null 2>&1
+}
+wait_for "the studio on the bus" described
+wait_for "the main window" window_named "Likeness"
+
+# The actions the studio promises to scripts.
+actions=$(call "$object_path" org.gtk.Actions.List)
+for action in new-project open-project create-project open-project-path show-area \
+              preferences shortcuts about quit; do
+  printf '%s' "$actions" | grep -q "'$action'" || fail "app.$action is missing: $actions"
+done
+
+shot() {  # shot NAME: screenshot of the screen, checked not to be blank
+  import -window root "$shots/$1.png" || fail "screenshot $1"
+  sd=$(convert "$shots/$1.png" -colorspace Gray -format '%[fx:standard_deviation]' info:)
+  awk -v sd="$sd" 'BEGIN { exit !(sd > 0.02) }' || fail "screenshot $1 is blank (sd $sd)"
+}
+
+# shot_changed NAME PREVIOUS: waits until the screen differs from the
+# screenshot PREVIOUS and then until it stops changing (transitions end),
+# and keeps that as NAME.
+same() {  # same A B: the two screenshots are identical
+  pixels=$(compare -metric AE "$shots/$1.png" "$shots/$2.png" null: 2>&1 || true)
+  [ "${pixels%% *}" = 0 ]
+}
+differs() {
+  import -window root "$shots/$1.png" 2>/dev/null && ! same "$1" "$2"
+}
+settled() {
+  cp "$shots/$1.png" "$shots/$1.prev.png"
+  import -window root "$shots/$1.png" 2>/dev/null && same "$1" "$1.prev"
+}
+shot_changed() {
+  wait_for "the screen to change after $2" differs "$1" "$2"
+  wait_for "the screen to settle on $1" settled "$1"
+  rm -f "$shots/$1.prev.png"
+  shot "$1"
+}
+
+# The window is mapped; wait for its first frames to be drawn.
+import -window root "$shots/start.png"
+sleep 0.5
+wait_for "the start page to settle" settled start
+rm -f "$shots/start.prev.png"
+shot start
+
+project="$work/Test Project"
+activate "$object_path" create-project "[<'$project'>]"
+wait_for "the project window" window_named "Test Project"
+[ -d "$project.likeness" ] || fail "no project folder $project.likeness"
+[ -f "$project.likeness/project.db" ] || fail "no project.db in $project.likeness"
+
+# The window's actions are exported next to the application's.
+window_path=$object_path/window/1
+window_actions=$(call "$window_path" org.gtk.Actions.List) ||
+  fail "no window actions on $window_path"
+for area in faces train masks export; do
+  printf '%s' "$window_actions" | grep -q "'show-$area'" ||
+    fail "win.show-$area is missing: $window_actions"
+done
+
+previous=start
+for area in faces train masks export; do
+  activate "$window_path" "show-$area" '[]'
+  shot_changed "$area" "$previous"
+  previous=$area
+done
+
+# The same through the application (for scripts that know no window).
+activate "$object_path" show-area "[<'faces'>]"
+shot_changed faces-again export
+
+activate "$object_path" preferences '[]'
+if [ -n "$lang" ] && [ -f "$LIKENESS_LOCALEDIR/$lang/LC_MESSAGES/likeness.mo" ]; then
+  title=$(TEXTDOMAINDIR=$LIKENESS_LOCALEDIR LANGUAGE=$lang gettext -d likeness "Preferences")
+  if [ "$title" = "Preferences" ]; then
+    echo "NOTE: the $lang catalogue does not translate “Preferences” yet"
+  else
+    wait_for "the preferences window titled “$title”" window_named "$title"
+  fi
+elif [ -n "$lang" ]; then
+  echo "NOTE: no $lang catalogue in $LIKENESS_LOCALEDIR; the translation is not checked"
+  wait_for "the preferences window" window_named "Preferences"
+else
+  wait_for "the preferences window" window_named "Preferences"
+fi
+shot_changed preferences faces-again
+
+activate "$object_path" quit '[]'
+status=0
+wait "$studio_pid" || status=$?
+[ "$status" -eq 0 ] || fail "the studio exited with status $status"
+
+if grep -E -n '(CRITICAL|WARNING)' "$log" >&2; then
+  fail "the studio logged warnings"
+fi
+
+echo "PASS: screenshots in $shots"
