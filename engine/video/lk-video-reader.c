@@ -52,6 +52,7 @@ struct _LkVideoReader
   AVFrame           *still;          /* a still picture's one frame, kept for seeks */
 
   GArray            *pts_table;      /* gint64, sorted: every frame's pts */
+  GArray            *key_table;      /* gint64, sorted: the keyframes' pts */
   gboolean           pts_table_done;
   gboolean           pts_table_valid;
 };
@@ -91,6 +92,8 @@ lk_video_reader_free (LkVideoReader *self)
   avformat_close_input (&self->fmt);
   if (self->pts_table != NULL)
     g_array_unref (self->pts_table);
+  if (self->key_table != NULL)
+    g_array_unref (self->key_table);
   info_clear (&self->info);
   g_free (self);
 }
@@ -693,6 +696,7 @@ build_pts_table (LkVideoReader  *self,
                  GError        **error)
 {
   g_autoptr(GArray) table = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (gint64));
   gboolean valid = TRUE;
   int ret;
 
@@ -724,12 +728,16 @@ build_pts_table (LkVideoReader  *self,
             valid = FALSE;
           else
             g_array_append_val (table, self->pkt->pts);
+          if (self->pkt->pts != AV_NOPTS_VALUE && (self->pkt->flags & AV_PKT_FLAG_KEY))
+            g_array_append_val (keys, self->pkt->pts);
         }
       av_packet_unref (self->pkt);
     }
 
   g_array_sort (table, compare_pts);
+  g_array_sort (keys, compare_pts);
   self->pts_table = g_steal_pointer (&table);
+  self->key_table = g_steal_pointer (&keys);
   self->pts_table_valid = valid;
   self->pts_table_done = TRUE;
   return TRUE;
@@ -822,6 +830,107 @@ reset_decoder (LkVideoReader *self)
   self->frames_decoded = 0;
 }
 
+/* The last keyframe at or before @pts (G_MININT64 if none is known). */
+static gint64
+keyframe_before (LkVideoReader *self,
+                 gint64         pts)
+{
+  gint64 best = G_MININT64;
+
+  if (self->key_table == NULL)
+    return best;
+  for (guint i = 0; i < self->key_table->len; i++)
+    {
+      gint64 k = g_array_index (self->key_table, gint64, i);
+
+      if (k > pts)
+        break;
+      best = k;
+    }
+  return best;
+}
+
+/* A short hop forward needs no seek when no keyframe lies between the
+ * reading position and the target: decode on from where we are (clips
+ * with one keyframe would otherwise decode from the start every time).
+ * Returns FALSE when this does not apply; else TRUE with *@ok. */
+static gboolean
+seek_forward (LkVideoReader  *self,
+              gint64          pts,
+              GCancellable   *cancellable,
+              GError        **error,
+              gboolean       *ok)
+{
+  AVFrame *prev;
+  gboolean have_prev = FALSE;
+
+  if (self->info.is_still_image || self->ended || self->last_pts == AV_NOPTS_VALUE
+      || pts <= self->last_pts || !self->pts_table_valid || self->key_table == NULL
+      || self->key_table->len == 0 || keyframe_before (self, pts) > self->last_pts)
+    return FALSE;
+
+  prev = av_frame_alloc ();
+  *ok = FALSE;
+  for (;;)
+    {
+      gint64 fpts;
+
+      if (self->n_queued > 0)
+        {
+          AVFrame *head = self->queue[0];
+
+          av_frame_move_ref (self->frame, head);
+          self->queue[0] = self->queue[1];
+          self->queue[1] = head;
+          self->n_queued--;
+        }
+      else
+        {
+          int ret = decode_next (self, cancellable, error);
+
+          if (ret < 0)
+            break;
+          if (ret == 0)
+            {
+              if (!have_prev)
+                {
+                  av_frame_free (&prev);
+                  return FALSE;  /* nothing after the position: seek properly */
+                }
+              enqueue (self, prev);
+              *ok = TRUE;
+              break;
+            }
+        }
+      fpts = frame_pts (self, self->frame);
+      if (fpts > pts)
+        {
+          if (!have_prev)
+            {
+              /* The target is the frame already returned: seek properly. */
+              enqueue (self, self->frame);
+              av_frame_free (&prev);
+              return FALSE;
+            }
+          enqueue (self, prev);
+          enqueue (self, self->frame);
+          *ok = TRUE;
+          break;
+        }
+      av_frame_unref (prev);
+      av_frame_move_ref (prev, self->frame);
+      have_prev = TRUE;
+    }
+
+  if (*ok)
+    {
+      self->last_pts = AV_NOPTS_VALUE;
+      self->next_index = index_of_pts (self, frame_pts (self, self->queue[0]));
+    }
+  av_frame_free (&prev);
+  return TRUE;
+}
+
 gboolean
 lk_video_reader_seek (LkVideoReader  *self,
                       gint64          pts,
@@ -852,6 +961,9 @@ lk_video_reader_seek (LkVideoReader  *self,
 
   if (!build_pts_table (self, cancellable, error))
     return FALSE;
+
+  if (seek_forward (self, pts, cancellable, error, &ok))
+    return ok;
 
   start = self->info.start_pts;
   if (self->pts_table_valid && self->pts_table->len > 0)

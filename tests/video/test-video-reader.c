@@ -262,6 +262,32 @@ check_seeks (const char *name)
         }
     }
 
+  /* Hops forward (decoded on from the position, without a real seek when no
+   * keyframe lies between), then backward again. */
+  for (guint k = 3; k < n; k += 7)
+    {
+      g_autoptr(LkVideoFrame) f = NULL;
+      g_autofree char *sum = NULL;
+
+      g_assert_true (lk_video_reader_seek (r, g_array_index (seq->pts, gint64, k), NULL, &error));
+      g_assert_true (lk_video_reader_read (r, &f, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (f->index, ==, k);
+      sum = image_checksum (f->image);
+      g_assert_cmpstr (sum, ==, g_ptr_array_index (seq->sums, k));
+    }
+  for (guint k = n - 1; k > 0; k -= MIN (k, 45))
+    {
+      g_autoptr(LkVideoFrame) f = NULL;
+      g_autofree char *sum = NULL;
+
+      g_assert_true (lk_video_reader_seek (r, g_array_index (seq->pts, gint64, k), NULL, &error));
+      g_assert_true (lk_video_reader_read (r, &f, NULL, &error));
+      g_assert_cmpint (f->index, ==, k);
+      sum = image_checksum (f->image);
+      g_assert_cmpstr (sum, ==, g_ptr_array_index (seq->sums, k));
+    }
+
   /* Before the first frame: the first; after the last: the last. */
   {
     g_autoptr(LkVideoFrame) f = NULL;

@@ -61,6 +61,33 @@ bench_decode (const char *path,
   return n / (now () - t0);
 }
 
+/* Scrubbing forward in steps of @step seconds through the whole clip. */
+static double
+bench_scrub (const char *path,
+             double      step)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkVideoReader) r = lk_video_reader_open (path, NULL, &error);
+  double t0, d;
+  int n = 0;
+
+  die_on_error (error);
+  d = lk_video_reader_get_info (r)->duration;
+  lk_video_reader_seek (r, 0, NULL, &error);
+  die_on_error (error);
+  t0 = now ();
+  for (double t = 0; t < d; t += step, n++)
+    {
+      g_autoptr(LkVideoFrame) f = NULL;
+
+      lk_video_reader_seek_seconds (r, t, NULL, &error);
+      die_on_error (error);
+      lk_video_reader_read (r, &f, NULL, &error);
+      die_on_error (error);
+    }
+  return n / (now () - t0);
+}
+
 static double
 bench_seek (const char *path,
             int         n_seeks)
@@ -252,6 +279,8 @@ main (int   argc,
 
   g_print ("seek + read (person_a.mp4, random times): %.1f seeks/s\n", bench_seek (person_a, 40));
   g_print ("seek + read (1280x720): %.1f seeks/s\n", bench_seek (up720, 40));
+  g_print ("scrub forward 0.1 s steps (person_a.mp4): %.1f seeks/s\n",
+           bench_scrub (person_a, 0.1));
 
   encoders = lk_video_writer_list_encoders ();
   g_print ("encode 1280x720 libx264 medium crf 20: %.1f frames/s\n",
