@@ -13,6 +13,7 @@
 
 #include "lk-error.h"
 #include "lk-ffmpeg-private.h"
+#include "lk-video-reader.h"
 
 /* ---- loading ------------------------------------------------------------ */
 
@@ -98,6 +99,27 @@ receive_one (Loader *l)
   return ret;
 }
 
+/* Pictures are read into memory; anything larger (a video) is read from
+ * the file by the video reader instead. */
+#define MAX_IN_MEMORY (64 * 1024 * 1024)
+
+static LkImage *
+load_first_frame (const char  *path,
+                  GError     **error)
+{
+  g_autoptr(LkVideoReader) reader = lk_video_reader_open (path, NULL, error);
+  g_autoptr(LkVideoFrame) frame = NULL;
+
+  if (reader == NULL || !lk_video_reader_read (reader, &frame, NULL, error))
+    return NULL;
+  if (frame == NULL)
+    {
+      _lk_ffmpeg_set_error (error, LK_ERROR_CORRUPT, path, 0, "contains no picture");
+      return NULL;
+    }
+  return g_steal_pointer (&frame->image);
+}
+
 LkImage *
 lk_image_load (const char  *path,
                GError     **error)
@@ -112,6 +134,7 @@ lk_image_load (const char  *path,
   LkOrientation stream_orientation;
   guint8 *iobuf;
   gsize length = 0;
+  gint64 file_size = 0;
   int idx, ret, decode_error = 0;
   gboolean got = FALSE;
 
@@ -120,8 +143,10 @@ lk_image_load (const char  *path,
 
   _lk_ffmpeg_init ();
 
-  if (!_lk_ffmpeg_check_file (path, NULL, error))
+  if (!_lk_ffmpeg_check_file (path, &file_size, error))
     return NULL;
+  if (file_size > MAX_IN_MEMORY)
+    return load_first_frame (path, error);
   if (!g_file_get_contents (path, &contents, &length, &local_error))
     {
       _lk_ffmpeg_set_error (error, LK_ERROR_IO, path, 0, "cannot be read: %s",

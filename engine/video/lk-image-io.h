@@ -17,7 +17,8 @@ G_BEGIN_DECLS
 /**
  * lk_image_load:
  * @path: a file FFmpeg can decode as a picture (JPEG, PNG in grey, RGB, RGBA
- *   or 16 bits, BMP, TIFF, WebP, GIF, ...; for a video file, its first frame)
+ *   or 16 bits, BMP, TIFF, WebP, GIF, ...; for a video file, its first frame;
+ *   files up to 64 MB are read into memory, larger ones streamed)
  * @error: return location for a #GError
  *
  * Loads @path as an 8-bit, 3-channel RGB image. Alpha is dropped and 16-bit

@@ -6,6 +6,7 @@
 
 #include "lk-error.h"
 #include "lk-image-io.h"
+#include "lk-video-reader.h"
 #include "lk-video-test-util.h"
 
 typedef struct
@@ -323,6 +324,25 @@ test_load_exif_orientation (void)
   lk_test_rmdir (dir);
 }
 
+/* A video file gives its first frame, the same one the reader gives. */
+static void
+test_load_video_first_frame (void)
+{
+  g_autofree char *path = lk_test_data_path ("videos", "person_a.mp4");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkImage) image = lk_image_load (path, &error);
+  g_autoptr(LkVideoReader) r = NULL;
+  g_autoptr(LkVideoFrame) f = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (image->width, ==, 700);
+  g_assert_cmpint (image->height, ==, 700);
+  r = lk_video_reader_open (path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (lk_video_reader_read (r, &f, NULL, &error));
+  g_assert_true (lk_test_images_equal (image, f->image));
+}
+
 static void
 assert_load_fails (const char *path,
                    int         code)
@@ -385,6 +405,7 @@ main (int   argc,
   g_test_add_func ("/engine/video/image/load-grey", test_load_grey);
   g_test_add_func ("/engine/video/image/load-png-variants", test_load_png_variants);
   g_test_add_func ("/engine/video/image/load-exif-orientation", test_load_exif_orientation);
+  g_test_add_func ("/engine/video/image/load-video-first-frame", test_load_video_first_frame);
   g_test_add_func ("/engine/video/image/load-errors", test_load_errors);
   g_test_add_func ("/engine/video/image/png-round-trip", test_png_round_trip);
   g_test_add_func ("/engine/video/image/png-save-error", test_png_save_error);
