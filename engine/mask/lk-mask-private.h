@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "lk-image.h"
+
+G_BEGIN_DECLS
+
+/* A scratch buffer that only grows: reused between calls so that the
+ * preview's hot path does not allocate. */
+typedef struct
+{
+  void  *data;
+  gsize  size;
+} LkScratch;
+
+void *_lk_scratch_get   (LkScratch *scratch,
+                         gsize      size);
+void  _lk_scratch_clear (LkScratch *scratch);
+
+/* Same width and height (any channel counts). */
+static inline gboolean
+_lk_same_dims (const LkImage *a,
+               const LkImage *b)
+{
+  return a->width == b->width && a->height == b->height;
+}
+
+G_END_DECLS
