@@ -20,6 +20,15 @@ const CliCommand cli_commands[] = {
   { "show", N_("PROJECT"), N_("Summarise a project: sources, faces, settings"), cli_show },
   { "extract", N_("PROJECT --identity A|B FILE…"),
     N_("Find, align and store the faces of videos or photos"), cli_extract },
+  { "curate", N_("PROJECT [--auto] [--identity A|B] [--dry-run]"),
+    N_("Measure faces, group near-duplicates and exclude poor faces automatically"), cli_curate },
+  { "faces", N_("PROJECT [--sort KEY] [--filter included|excluded]"),
+    N_("List faces with their metrics, sorted and filtered"), cli_faces },
+  { "include", N_("PROJECT ID…"), N_("Include faces for training"), cli_include },
+  { "exclude", N_("PROJECT [--reason R] ID…"), N_("Exclude faces from training (undoable)"),
+    cli_exclude },
+  { "delete-faces", N_("PROJECT ID… --yes"), N_("Delete faces and their crop files"),
+    cli_delete_faces },
   { NULL }
 };
 

@@ -62,6 +62,11 @@ int       cli_info             (int argc, char **argv);
 int       cli_new              (int argc, char **argv);
 int       cli_show             (int argc, char **argv);
 int       cli_extract          (int argc, char **argv);
+int       cli_curate           (int argc, char **argv);
+int       cli_faces            (int argc, char **argv);
+int       cli_include          (int argc, char **argv);
+int       cli_exclude          (int argc, char **argv);
+int       cli_delete_faces     (int argc, char **argv);
 
 extern const CliCommand cli_commands[];
 
