@@ -219,6 +219,31 @@ reduce_plane (const float *src,
 
 /* ---- expand: upsample x2 with the same filter ---- */
 
+/* One pixel of a horizontal expansion, with clamping at the edges. */
+static inline void
+expand_px (const float *tmp,
+           int          wc,
+           int          x,
+           float       *out)
+{
+  int j = x / 2;
+
+  if (x % 2 == 0)
+    {
+      int jm = MAX (j - 1, 0), jp = MIN (j + 1, wc - 1);
+
+      for (int c = 0; c < 3; c++)
+        out[3 * x + c] = (tmp[3 * jm + c] + 6 * tmp[3 * j + c] + tmp[3 * jp + c]) * 0.125f;
+    }
+  else
+    {
+      int jp = MIN (j + 1, wc - 1);
+
+      for (int c = 0; c < 3; c++)
+        out[3 * x + c] = (tmp[3 * j + c] + tmp[3 * jp + c]) * 0.5f;
+    }
+}
+
 /* Row @y of the @wf-wide expansion of @src (@wc x @hc, 3 channels) into
  * @out; @tmp holds 3 @wc floats. Even fine positions take 1 6 1 / 8 of
  * their coarse neighbours, odd ones 4 4 / 8 (the 1 4 6 4 1 kernel on a
@@ -252,25 +277,27 @@ expand_row (const float *src,
         tmp[i] = (a[i] + b[i]) * 0.5f;
     }
 
-  for (int x = 0; x < wf; x++)
-    {
-      int j = x / 2;
+  /* Interior pairs without clamping (vectorisable), then the edges. */
+  {
+    int j_end = MIN (wc - 1, wf / 2);
 
-      if (x % 2 == 0)
-        {
-          int jm = MAX (j - 1, 0), jp = MIN (j + 1, wc - 1);
+    for (int j = 1; j < j_end; j++)
+      {
+        const float *p = tmp + 3 * (j - 1);
+        float *o = out + 6 * j;
 
-          for (int c = 0; c < 3; c++)
-            out[3 * x + c] = (tmp[3 * jm + c] + 6 * tmp[3 * j + c] + tmp[3 * jp + c]) * 0.125f;
-        }
-      else
-        {
-          int jp = MIN (j + 1, wc - 1);
-
-          for (int c = 0; c < 3; c++)
-            out[3 * x + c] = (tmp[3 * j + c] + tmp[3 * jp + c]) * 0.5f;
-        }
-    }
+        for (int c = 0; c < 3; c++)
+          {
+            o[c] = (p[c] + 6 * p[3 + c] + p[6 + c]) * 0.125f;
+            o[3 + c] = (p[3 + c] + p[6 + c]) * 0.5f;
+          }
+      }
+    expand_px (tmp, wc, 0, out);
+    if (wf > 1)
+      expand_px (tmp, wc, 1, out);
+    for (int x = MAX (2 * j_end, 2); x < wf; x++)
+      expand_px (tmp, wc, x, out);
+  }
 }
 
 static gboolean

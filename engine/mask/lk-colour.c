@@ -23,6 +23,11 @@ static const float lms_to_rgb[3][3] = {
   { 0.0497f, -0.2439f, 1.2045f },
 };
 
+/* The same in fixed point, scaled to give LMS x LOG_SCALE directly:
+ * round (rgb_to_lms x LOG_SCALE x 2^LMS_SHIFT). */
+#define LMS_SHIFT 12
+static gint32 lms_fix[3][3];
+
 /* log (LMS + 1) by table: LMS is quantised to 1/LOG_SCALE. */
 #define LOG_SCALE 16
 #define LOG_N     (255 * LOG_SCALE + 2)
@@ -46,6 +51,9 @@ init_tables (void)
         log_table[i] = (float) log1p ((double) i / LOG_SCALE);
       for (int i = 0; i < EXP_N; i++)
         exp_table[i] = (float) expm1 (EXP_MIN + (double) i / EXP_SCALE);
+      for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+          lms_fix[i][j] = (gint32) lround (rgb_to_lms[i][j] * LOG_SCALE * (1 << LMS_SHIFT));
       g_once_init_leave (&done, 1);
     }
 }
@@ -55,11 +63,8 @@ pixel_log_lms (const guint8 *p,
                float         v[3])
 {
   for (int i = 0; i < 3; i++)
-    {
-      float c = rgb_to_lms[i][0] * p[0] + rgb_to_lms[i][1] * p[1] + rgb_to_lms[i][2] * p[2];
-
-      v[i] = log_table[(int) (c * LOG_SCALE + 0.5f)];
-    }
+    v[i] = log_table[(lms_fix[i][0] * p[0] + lms_fix[i][1] * p[1] + lms_fix[i][2] * p[2]
+                      + (1 << (LMS_SHIFT - 1))) >> LMS_SHIFT];
 }
 
 /* lαβ from log LMS. */
@@ -212,32 +217,41 @@ reinhard (const LkImage *swap,
     for (int j = 0; j < 3; j++)
       m[i][j] = (float) md[i][j];
 
+  /* Row by row in passes that vectorise (integer LMS indices; the 3x3
+   * maps), around the table look-ups. */
   for (int y = 0; y < swap->height; y++)
     {
       const guint8 *src = lk_image_row (swap, y);
       guint8 *dst = lk_image_row (out, y);
+      int w = swap->width;
+      gint32 idx[3][w];
+      float e[3][w];
 
-      for (int x = 0; x < swap->width; x++, src += 3, dst += 3)
+      for (int x = 0; x < w; x++)
+        for (int i = 0; i < 3; i++)
+          idx[i][x] = (lms_fix[i][0] * src[3 * x] + lms_fix[i][1] * src[3 * x + 1]
+                       + lms_fix[i][2] * src[3 * x + 2] + (1 << (LMS_SHIFT - 1))) >> LMS_SHIFT;
+      for (int x = 0; x < w; x++)
         {
-          float v[3], e[3];
+          float v0 = log_table[idx[0][x]], v1 = log_table[idx[1][x]], v2 = log_table[idx[2][x]];
 
-          pixel_log_lms (src, v);
           for (int i = 0; i < 3; i++)
             {
-              float t = m[i][0] * v[0] + m[i][1] * v[1] + m[i][2] * v[2] + b[i];
-              float q = (t - EXP_MIN) * EXP_SCALE + 0.5f;
+              float q = (m[i][0] * v0 + m[i][1] * v1 + m[i][2] * v2 + b[i] - EXP_MIN) * EXP_SCALE
+                        + 0.5f;
+              int k = (int) CLAMP (q, 0.0f, (float) (EXP_N - 1));
 
-              q = CLAMP (q, 0.0f, (float) (EXP_N - 1));
-              e[i] = exp_table[(int) q];
-            }
-          for (int i = 0; i < 3; i++)
-            {
-              float c = lms_to_rgb[i][0] * e[0] + lms_to_rgb[i][1] * e[1]
-                        + lms_to_rgb[i][2] * e[2] + 0.5f;
-
-              dst[i] = (guint8) CLAMP (c, 0.0f, 255.0f);
+              e[i][x] = exp_table[k];
             }
         }
+      for (int x = 0; x < w; x++)
+        for (int i = 0; i < 3; i++)
+          {
+            float c = lms_to_rgb[i][0] * e[0][x] + lms_to_rgb[i][1] * e[1][x]
+                      + lms_to_rgb[i][2] * e[2][x] + 0.5f;
+
+            dst[3 * x + i] = (guint8) CLAMP (c, 0.0f, 255.0f);
+          }
     }
 }
 
