@@ -620,6 +620,57 @@ test_analyse_project (void)
   g_assert_cmpuint (summary.faces, ==, faces->len);
 }
 
+/* An unreadable crop is counted and named, the others are measured; a
+ * cancelled run stores nothing more. */
+static void
+test_analyse_failures_and_cancel (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) faces = faces_of ("tiny_person_c.mp4");
+  g_autoptr(LkJob) job = lk_job_new ("analyse");
+  LkFace *victim = faces->pdata[3];
+  g_autofree char *moved = g_strconcat (victim->file, ".away", NULL);
+  g_autoptr(GHashTable) before = NULL;
+  g_autoptr(LkFace) after = NULL;
+  LkAnalyseSummary summary = { 0 };
+  const gint64 id = victim->id;
+  const LkFaceMetrics nothing = { NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN };
+
+  /* Forget the victim's metrics, hide its crop. */
+  g_assert_true (lk_project_store_metrics (project, &id, &nothing, 1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_rename (victim->file, moved), ==, 0);
+
+  g_assert_true (lk_curate_analyse (project, LK_IDENTITY_A, FALSE, NULL, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.failed, ==, 1);
+  g_assert_cmpuint (summary.computed, ==, 0);
+  g_assert_nonnull (strstr (summary.first_failure, victim->file));
+  lk_analyse_summary_clear (&summary);
+  after = lk_project_get_face (project, id, &error);
+  g_assert_true (isnan (after->metrics.sharpness));
+
+  g_assert_cmpint (g_rename (moved, victim->file), ==, 0);
+
+  /* Cancelled before it starts: fails as cancelled, measures nothing. */
+  lk_job_cancel (job);
+  g_assert_false (lk_curate_analyse (project, LK_IDENTITY_A, FALSE, job, &summary, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (summary.computed, ==, 0);
+  lk_analyse_summary_clear (&summary);
+  g_clear_pointer (&after, lk_face_free);
+  after = lk_project_get_face (project, id, NULL);
+  g_assert_true (isnan (after->metrics.sharpness));
+
+  /* And a normal run puts it right. */
+  analyse_all ();
+  g_clear_pointer (&after, lk_face_free);
+  after = lk_project_get_face (project, id, NULL);
+  g_assert_cmpfloat (after->metrics.sharpness, >, 0);
+  g_assert_cmpfloat_with_epsilon (after->metrics.face_size, after->box[2], 0.01);
+  g_assert_true (isfinite (after->metrics.yaw));
+}
+
 static void
 test_keep_best_and_undo (void)
 {
@@ -864,6 +915,7 @@ main (int   argc,
   g_test_add_func ("/engine/curate/metrics/mirror-pose", test_mirror_pose);
   g_test_add_func ("/engine/curate/metrics/analyse-project", test_analyse_project);
   g_test_add_func ("/engine/curate/metrics/blurred-photo", test_sharpness_blurred_photo);
+  g_test_add_func ("/engine/curate/metrics/unreadable-and-cancel", test_analyse_failures_and_cancel);
   g_test_add_func ("/engine/curate/duplicates/hash", test_duplicates_hash);
   g_test_add_func ("/engine/curate/duplicates/grouping", test_duplicates_grouping);
   g_test_add_func ("/engine/curate/duplicates/keep-best-undo", test_keep_best_and_undo);
