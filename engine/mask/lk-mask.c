@@ -111,8 +111,7 @@ compare_points (const void *pa,
 }
 
 /* Andrew's monotone chain. @pts is sorted in place; the hull goes to @out
- * (room for n + 1 points), counter-clockwise in image coordinates (y down)
- * when viewed on screen... i.e. with positive cross products in (x, y). */
+ * (room for n + 1 points) with positive cross products in (x, y). */
 static int
 convex_hull (double (*pts)[2],
              int      n,

@@ -98,7 +98,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LkMaskWorkspace, lk_mask_workspace_free)
  * @out: room for at least %LK_MASK_MAX_POLYGON points
  *
  * The mask's outline before expand/contract: a convex polygon in frame
- * pixels, counter-clockwise in image coordinates (y down).
+ * pixels, each turn positive in (x, y) (clockwise on screen, where y
+ * points down).
  *
  * Returns: the number of points, 0 for degenerate landmarks
  */
