@@ -93,8 +93,9 @@ create_project_action (GSimpleAction *action,
   LkApplication *self = user_data;
   LkWindow *window = lk_application_get_main_window (self);
 
-  lk_window_create_project (window, g_variant_get_string (parameter, NULL));
+  /* First, so that an error dialog ends up above the window. */
   gtk_window_present (GTK_WINDOW (window));
+  lk_window_create_project (window, g_variant_get_string (parameter, NULL));
 }
 
 static void
@@ -105,8 +106,9 @@ open_project_path_action (GSimpleAction *action,
   LkApplication *self = user_data;
   LkWindow *window = lk_application_get_main_window (self);
 
-  lk_window_open_project (window, g_variant_get_string (parameter, NULL));
+  /* First, so that an error dialog ends up above the window. */
   gtk_window_present (GTK_WINDOW (window));
+  lk_window_open_project (window, g_variant_get_string (parameter, NULL));
 }
 
 static void
@@ -222,12 +224,12 @@ quit_action (GSimpleAction *action,
              gpointer       user_data)
 {
   LkApplication *self = user_data;
-  g_autoptr(GList) windows = NULL;
+  GList *windows;
 
-  /* Close the windows first so that each saves its state. */
-  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
-  for (GList *l = windows; l != NULL; l = l->next)
-    gtk_window_destroy (GTK_WINDOW (l->data));
+  /* Close the windows first so that each saves its state. Destroying one
+   * may destroy others (its dialogs), so take the first each time. */
+  while ((windows = gtk_application_get_windows (GTK_APPLICATION (self))) != NULL)
+    gtk_window_destroy (GTK_WINDOW (windows->data));
 
   g_application_quit (G_APPLICATION (self));
 }
@@ -306,11 +308,14 @@ lk_application_open (GApplication  *application,
     {
       g_autofree char *path = g_file_get_path (files[n_files - 1]);
 
+      gtk_window_present (GTK_WINDOW (window));
       if (path != NULL)
         lk_window_open_project (window, path);
     }
-
-  gtk_window_present (GTK_WINDOW (window));
+  else
+    {
+      gtk_window_present (GTK_WINDOW (window));
+    }
 }
 
 static void

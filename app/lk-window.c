@@ -458,6 +458,7 @@ lk_window_show_error (LkWindow     *self,
   g_message ("%s: %s", heading, error != NULL ? error->message : "");
 
   dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+  gtk_window_set_title (GTK_WINDOW (dialog), heading);
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
   gtk_window_present (GTK_WINDOW (dialog));
@@ -519,10 +520,11 @@ static const GActionEntry win_actions[] = {
   { "forget-recent", forget_recent_action, "s" },
 };
 
-static gboolean
-lk_window_close_request (GtkWindow *window)
+/* Called once, when the window goes (closed, or destroyed on quit). */
+static void
+lk_window_save_state (LkWindow *self)
 {
-  LkWindow *self = LK_WINDOW (window);
+  GtkWindow *window = GTK_WINDOW (self);
   int width, height;
 
   gtk_window_get_default_size (window, &width, &height);
@@ -534,14 +536,15 @@ lk_window_close_request (GtkWindow *window)
       g_settings_set_int (self->settings, "window-height", MAX (height, 294));
     }
   g_settings_apply (self->settings);
-
-  return GTK_WINDOW_CLASS (lk_window_parent_class)->close_request (window);
 }
 
 static void
 lk_window_dispose (GObject *object)
 {
   LkWindow *self = LK_WINDOW (object);
+
+  if (self->settings != NULL)
+    lk_window_save_state (self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LK_TYPE_WINDOW);
 
@@ -575,12 +578,9 @@ lk_window_class_init (LkWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = lk_window_dispose;
   object_class->get_property = lk_window_get_property;
-
-  window_class->close_request = lk_window_close_request;
 
   properties[PROP_PROJECT] =
     g_param_spec_object ("project", NULL, NULL,

@@ -53,8 +53,13 @@ export GST_PLUGIN_FEATURE_RANK=fakeaudiosink:MAX
 # No cross-test state: a fresh home for the recent-files list and caches.
 export HOME=$work/home
 export XDG_CONFIG_HOME=$HOME/.config XDG_DATA_HOME=$HOME/.local/share XDG_CACHE_HOME=$HOME/.cache
+# The application icon from the source tree.
+export XDG_DATA_DIRS=${LK_SOURCE_DIR:+$LK_SOURCE_DIR/data:}${XDG_DATA_DIRS:-/usr/local/share:/usr/share}
 if [ -n "$lang" ]; then
   export LANGUAGE=$lang
+  # The translated run also shows the dark style (the system's preference
+  # as libadwaita sees it; the studio follows it by default).
+  export ADW_DEBUG_COLOR_SCHEME=prefer-dark
 else
   unset LANGUAGE || true
 fi
@@ -134,8 +139,11 @@ same() {  # same A B: the two screenshots are identical
 differs() {
   import -window root "$shots/$1.png" 2>/dev/null && ! same "$1" "$2"
 }
-settled() {
+settled() {  # three screenshots in a row, 0.2 s apart, are the same
   cp "$shots/$1.png" "$shots/$1.prev.png"
+  sleep 0.2
+  import -window root "$shots/$1.png" 2>/dev/null && same "$1" "$1.prev" || return 1
+  sleep 0.2
   import -window root "$shots/$1.png" 2>/dev/null && same "$1" "$1.prev"
 }
 shot_changed() {
@@ -193,6 +201,22 @@ else
   wait_for "the preferences window" window_named "Preferences"
 fi
 shot_changed preferences faces-again
+
+# Back to the start page, which now lists the project, and open it again
+# from there by path.
+activate "$window_path" close-project '[]'
+wait_for "the start page" window_named "Likeness"
+shot_changed recent preferences
+activate "$object_path" open-project-path "[<'$project.likeness'>]"
+wait_for "the reopened project" window_named "Test Project"
+
+# A folder that is no project: an error dialog, and the project stays open.
+mkdir -p "$work/Not a project"
+activate "$object_path" open-project-path "[<'$work/Not a project'>]"
+heading=$(TEXTDOMAINDIR=$LIKENESS_LOCALEDIR gettext -d likeness "Could Not Open the Project")
+wait_for "the error dialog “$heading”" window_named "$heading"
+shot_changed error recent
+window_named "Test Project" || fail "the open project was closed by a failed open"
 
 activate "$object_path" quit '[]'
 status=0
