@@ -658,8 +658,8 @@ model_create (const LkTorchModelConfig *config, torch::Device device, uint64_t s
   {
     /* Initialise on the CPU from the seed so that both devices start alike. */
     std::lock_guard<std::mutex> lock (global_lock);
+    /* (not holding gen.mutex (): initialisers take it) */
     auto gen = at::detail::getDefaultCPUGenerator ();
-    std::lock_guard<std::mutex> glock (gen.mutex ());
     Tensor saved = gen.get_state ();
     gen.set_current_seed (seed);
     try {
@@ -1536,7 +1536,6 @@ lk_torch_trainer_new (LkTorchModel *model, const LkTorchTrainConfig *config, LkT
   if (c.gan) {
     std::lock_guard<std::mutex> lock (global_lock);
     auto g = at::detail::getDefaultCPUGenerator ();
-    std::lock_guard<std::mutex> glock (g.mutex ());
     Tensor saved = g.get_state ();
     g.set_current_seed (c.seed ^ 0x9E3779B97F4A7C15ull);
     t->critic = Critic (c.critic_width);
