@@ -204,16 +204,22 @@ lk_faces_page_update_sources (LkFacesPage *self)
     }
 }
 
-static void
+guint
 lk_faces_page_add_files (LkFacesPage *self,
                          LkIdentity   identity,
                          GListModel  *files)
 {
-  guint n = files != NULL ? g_list_model_get_n_items (files) : 0;
+  guint n;
   guint added = 0;
 
+  g_return_val_if_fail (LK_IS_FACES_PAGE (self), 0);
+  g_return_val_if_fail (identity == LK_IDENTITY_A || identity == LK_IDENTITY_B, 0);
+  g_return_val_if_fail (files == NULL || G_IS_LIST_MODEL (files), 0);
+
   if (self->project == NULL)
-    return;
+    return 0;
+
+  n = files != NULL ? g_list_model_get_n_items (files) : 0;
 
   for (guint i = 0; i < n; i++)
     {
@@ -249,6 +255,8 @@ lk_faces_page_add_files (LkFacesPage *self,
 
   if (added > 0)
     lk_faces_page_update_sources (self);
+
+  return added;
 }
 
 static gboolean

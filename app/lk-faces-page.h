@@ -15,4 +15,10 @@ LkProject *lk_faces_page_get_project (LkFacesPage *self);
 void       lk_faces_page_set_project (LkFacesPage *self,
                                      LkProject  *project);
 
+/* Adds videos and photos (GFile items) to @identity's sources; what cannot
+ * be added is reported in the window. Returns how many were added. */
+guint      lk_faces_page_add_files  (LkFacesPage *self,
+                                     LkIdentity   identity,
+                                     GListModel  *files);
+
 G_END_DECLS

@@ -67,7 +67,7 @@ lk_window_update_state (LkWindow *self)
 {
   gboolean has_project = self->project != NULL;
   static const char * const project_actions[] = {
-    "show-faces", "show-train", "show-masks", "show-export", "close-project",
+    "show-faces", "show-train", "show-masks", "show-export", "close-project", "add-source",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (project_actions); i++)
@@ -501,6 +501,33 @@ close_project_action (GSimpleAction *action,
 }
 
 static void
+add_source_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  LkWindow *self = user_data;
+  g_autoptr(GListStore) files = g_list_store_new (G_TYPE_FILE);
+  g_autoptr(GFile) file = NULL;
+  const char *identity_name;
+  const char *path;
+  int identity;
+
+  g_variant_get (parameter, "(&s&s)", &identity_name, &path);
+  identity = lk_identity_from_string (identity_name);
+  if (identity < 0)
+    {
+      g_autofree char *message = g_strdup_printf (_("“%s” is not a person of the project"),
+                                                  identity_name);
+      lk_window_add_toast (self, message);
+      return;
+    }
+
+  file = g_file_new_for_commandline_arg (path);
+  g_list_store_append (files, file);
+  lk_faces_page_add_files (self->faces_page, identity, G_LIST_MODEL (files));
+}
+
+static void
 forget_recent_action (GSimpleAction *action,
                       GVariant      *parameter,
                       gpointer       user_data)
@@ -517,6 +544,8 @@ static const GActionEntry win_actions[] = {
   { "show-masks", show_area_action },
   { "show-export", show_area_action },
   { "close-project", close_project_action },
+  /* ("A" or "B", path): what "Add Videos or Photos" does, for scripts */
+  { "add-source", add_source_action, "(ss)" },
   { "forget-recent", forget_recent_action, "s" },
 };
 

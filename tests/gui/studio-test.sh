@@ -182,6 +182,20 @@ for area in faces train masks export; do
   previous=$area
 done
 
+# Sources of both people, where the test data is at hand: the Faces area
+# lists them.
+if [ -n "${LK_TESTDATA_DIR:-}" ] && [ -f "$LK_TESTDATA_DIR/videos/person_a.mp4" ]; then
+  activate "$window_path" show-faces '[]'
+  shot_changed faces-empty export
+  activate "$window_path" add-source "[<('A', '$LK_TESTDATA_DIR/videos/person_a.mp4')>]"
+  activate "$window_path" add-source "[<('B', '$LK_TESTDATA_DIR/videos/person_b.mp4')>]"
+  image=$(ls "$LK_TESTDATA_DIR"/images/*.jpg | head -n 1)
+  activate "$window_path" add-source "[<('B', '$image')>]"
+  shot_changed faces-sources faces-empty
+else
+  echo "NOTE: no test data in LK_TESTDATA_DIR; sources are not added"
+fi
+
 # The same through the application (for scripts that know no window).
 activate "$object_path" show-area "[<'faces'>]"
 shot_changed faces-again export
@@ -217,6 +231,12 @@ heading=$(TEXTDOMAINDIR=$LIKENESS_LOCALEDIR gettext -d likeness "Could Not Open 
 wait_for "the error dialog “$heading”" window_named "$heading"
 shot_changed error recent
 window_named "Test Project" || fail "the open project was closed by a failed open"
+
+# The shortcuts window (gtk/help-overlay.ui) and the about window.
+activate "$object_path" shortcuts '[]'
+shot_changed shortcuts error
+activate "$object_path" about '[]'
+shot_changed about shortcuts
 
 activate "$object_path" quit '[]'
 status=0
