@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lk-engine.h"
 #include "lk-preferences-window.h"
 #include "lk-window.h"
 
@@ -166,6 +167,10 @@ about_action (GSimpleAction *action,
 {
   LkApplication *self = user_data;
   GtkWidget *about;
+  g_auto(GStrv) versions = lk_engine_get_versions ();
+  g_autofree char *device = lk_engine_get_device_name ();
+  g_autoptr(GString) info = g_string_new (NULL);
+  const char *debug_info;
   static const char *developers[] = { "The Likeness developers", NULL };
   static const char *libraries[] = {
     "GTK https://gtk.org",
@@ -176,6 +181,16 @@ about_action (GSimpleAction *action,
     "SQLite https://sqlite.org",
     NULL
   };
+
+  g_string_append_printf (info, "%s %s (%s)\n\n", APP_ID, PACKAGE_VERSION, PROFILE);
+  for (guint i = 0; versions[i] != NULL && versions[i + 1] != NULL; i += 2)
+    g_string_append_printf (info, "%s: %s\n", versions[i], versions[i + 1]);
+  g_string_append_printf (info, "gtk: %u.%u.%u\nlibadwaita: %u.%u.%u\n",
+                          gtk_get_major_version (), gtk_get_minor_version (),
+                          gtk_get_micro_version (), adw_get_major_version (),
+                          adw_get_minor_version (), adw_get_micro_version ());
+  g_string_append_printf (info, "\ndevice: %s (%s)\n", device, lk_engine_get_device_kind ());
+  debug_info = info->str;
 
   about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
                         "transient-for", lk_application_get_main_window (self),
@@ -214,6 +229,9 @@ about_action (GSimpleAction *action,
   adw_about_window_add_legal_section (ADW_ABOUT_WINDOW (about),
                                       "PyTorch (libtorch)", "© Facebook, Inc. and its affiliates",
                                       GTK_LICENSE_BSD_3, NULL);
+
+  adw_about_window_set_debug_info (ADW_ABOUT_WINDOW (about), debug_info);
+  adw_about_window_set_debug_info_filename (ADW_ABOUT_WINDOW (about), "likeness-debug.txt");
 
   gtk_window_present (GTK_WINDOW (about));
 }
@@ -280,6 +298,7 @@ lk_application_startup (GApplication *application)
                                            app_accels[i].accels);
 
   self->settings = g_settings_new (APP_ID);
+  lk_engine_init (g_settings_get_int (self->settings, "cpu-threads"));
   g_signal_connect_object (self->settings, "changed::style-variant",
                            G_CALLBACK (lk_application_apply_style), self,
                            G_CONNECT_SWAPPED);

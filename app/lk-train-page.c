@@ -7,14 +7,8 @@
 
 #include <glib/gi18n.h>
 
+#include "lk-engine.h"
 #include "lk-setting-binding.h"
-
-#if defined(__has_include)
-# if __has_include ("lk-engine.h")
-#  include "lk-engine.h"
-#  define HAVE_LK_ENGINE_DEVICE_NAME 1
-# endif
-#endif
 
 struct _LkTrainPage
 {
@@ -98,20 +92,16 @@ learning_rate_input_cb (GtkSpinButton *spin,
 static void
 lk_train_page_update_device (LkTrainPage *self)
 {
+  g_autofree char *name = lk_engine_get_device_name ();
   g_autofree char *subtitle = NULL;
 
-#ifdef HAVE_LK_ENGINE_DEVICE_NAME
-  subtitle = g_strdup (lk_engine_get_device_name ());
-#else
-  int threads = g_settings_get_int (self->settings, "cpu-threads");
-
-  if (g_settings_get_enum (self->settings, "compute-device") == 1)
-    subtitle = threads > 0
-      ? g_strdup_printf (ngettext ("Processor, %d thread", "Processor, %d threads", threads), threads)
-      : g_strdup (_("Processor, one thread per core"));
+  /* The preference is shown next to what the engine found. */
+  if (g_settings_get_enum (self->settings, "compute-device") == 1 &&
+      g_strcmp0 (lk_engine_get_device_kind (), "cpu") != 0)
+    /* Translators: %s is a graphics card's name */
+    subtitle = g_strdup_printf (_("Processor only (preferred over %s)"), name);
   else
-    subtitle = g_strdup (_("A graphics card when one is available, else the processor"));
-#endif
+    subtitle = g_steal_pointer (&name);
 
   adw_action_row_set_subtitle (self->device_row, subtitle);
 }
