@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "lk-compose.h"
+#include "lk-project.h"
+
+G_BEGIN_DECLS
+
+/*
+ * LkConvertParams: every setting of a conversion and its export, in one
+ * struct, so that the sidecar can record exactly what was used.
+ *
+ * The project keys are the ones the studio's Masks and Export pages write
+ * (app/lk-masks-page.c, app/lk-export-page.c), with the same defaults:
+ *
+ *   mask.type                 hull | extended                     (hull)
+ *   mask.feather              px                                  (12)
+ *   mask.expand               px, < 0 contracts                   (0)
+ *   mask.offset-top/-bottom/-left/-right  px                      (0)
+ *   mask.color-mode           none | reinhard | histogram         (reinhard)
+ *   mask.blend-mode           alpha | laplacian                   (laplacian)
+ *   mask.blend-levels         1..10                               (5)
+ *   mask.temporal-smoothing   0..1                                (0.5)
+ *   mask.use-model-mask       true | false (the model's mask channel) (false)
+ *   export.codec              h264 | hevc | vp9                   (h264)
+ *   export.crf                0..51 (VP9: 0..63)                  (20)
+ *   export.preset             ultrafast .. veryslow               (medium)
+ *   export.whole-video        true | false                        (true)
+ *   export.start-frame, export.end-frame  frame indices (end inclusive),
+ *                             used when whole-video is false
+ *   export.metadata           true | false (container tags)       (true)
+ *   export.sidecar            true | false (<output>.likeness.json) (true)
+ *   export.burn-in-label      true | false (visible label)        (false)
+ *   convert.direction         A2B | B2A                           (A2B)
+ *   convert.redetect-interval full detection at least every N frames (10)
+ *   convert.max-faces         faces swapped per frame             (8)
+ *
+ * Provenance: the container metadata and the sidecar are on by default; the
+ * visible label is optional and off by default (it changes the picture).
+ */
+
+typedef enum
+{
+  LK_CONVERT_A2B, /* faces of identity A in the target become B (decoder B) */
+  LK_CONVERT_B2A, /* faces of identity B become A (decoder A) */
+} LkConvertDirection;
+
+typedef enum
+{
+  LK_EXPORT_CODEC_H264, /* libx264 in .mp4/.mkv/.mov */
+  LK_EXPORT_CODEC_HEVC, /* libx265 */
+  LK_EXPORT_CODEC_VP9,  /* libvpx-vp9, .webm or .mkv */
+} LkExportCodec;
+
+#define LK_CONVERT_PRESET_MAX 16
+
+/**
+ * LkConvertParams:
+ * @direction: which way faces are replaced
+ * @compose: mask, colour transfer and blend (lk-compose.h)
+ * @use_model_mask: combine the model's mask channel (if it has one) with
+ *   the landmark mask (multiply)
+ * @smoothing: 0..1, temporal smoothing of the landmarks (One Euro) and of
+ *   the mask; 0 is off
+ * @redetect_interval: the tracker runs the full detector at least every
+ *   this many frames (faces are tracked between); 1 detects on every frame
+ * @max_faces: at most this many faces are replaced per frame
+ * @start_frame: @end_frame: a frame range (indices, @end_frame inclusive);
+ *   -1: from the start / to the end
+ * @start_time: @end_time: a time range in seconds (the frame shown at
+ *   @start_time is the first; frames from @end_time on are left out); < 0:
+ *   none. Both ranges may be given; a frame must be in both.
+ * @codec: @crf: @preset: the encoder (CRF < 0: the encoder's default)
+ * @label: burn a visible "AI-GENERATED" label into the frames
+ * @metadata: write the provenance tags into the container
+ * @sidecar: write <output>.likeness.json
+ *
+ * Frames keep their source timestamps (also inside a range, so that they
+ * stay in step with the source's audio, which is copied whole).
+ */
+typedef struct
+{
+  LkConvertDirection direction;
+  LkComposeParams    compose;
+  gboolean           use_model_mask;
+  double             smoothing;
+  int                redetect_interval;
+  int                max_faces;
+  gint64             start_frame;
+  gint64             end_frame;
+  double             start_time;
+  double             end_time;
+  LkExportCodec      codec;
+  int                crf;
+  char               preset[LK_CONVERT_PRESET_MAX];
+  gboolean           label;
+  gboolean           metadata;
+  gboolean           sidecar;
+} LkConvertParams;
+
+LkConvertParams lk_convert_params_default      (void);
+
+/* Reads the keys above from @project; missing or unreadable values keep
+ * the defaults (a bad value is logged, never fatal). */
+LkConvertParams lk_convert_params_from_project (LkProject             *project);
+
+/* Checks ranges; the message names the setting. */
+gboolean        lk_convert_params_validate     (const LkConvertParams *params,
+                                                GError               **error);
+
+/* Every field as a JSON object (for the sidecar and the exports table). */
+JsonNode       *lk_convert_params_to_json      (const LkConvertParams *params);
+
+/* "A2B" / "B2A" and back (-1 for anything else). */
+const char     *lk_convert_direction_to_string (LkConvertDirection     direction);
+int             lk_convert_direction_from_string (const char          *text);
+
+/* "h264" / "hevc" / "vp9" and back (-1); the libavcodec encoder's name. */
+const char     *lk_export_codec_to_string      (LkExportCodec          codec);
+int             lk_export_codec_from_string    (const char            *text);
+const char     *lk_export_codec_encoder        (LkExportCodec          codec);
+/* Whether this FFmpeg has the codec's encoder. */
+gboolean        lk_export_codec_available      (LkExportCodec          codec);
+
+/* Enum values <-> the settings' strings ("hull", "reinhard", "laplacian"...). */
+const char     *lk_convert_mask_type_to_string (LkMaskType             type);
+int             lk_convert_mask_type_from_string (const char          *text);
+const char     *lk_convert_colour_to_string    (LkColourMode           mode);
+int             lk_convert_colour_from_string  (const char            *text);
+const char     *lk_convert_blend_to_string     (LkBlendMode            mode);
+int             lk_convert_blend_from_string   (const char            *text);
+
+G_END_DECLS

@@ -1,0 +1,735 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "lk-convert"
+
+#include "config.h"
+
+#include "lk-export.h"
+
+#include <math.h>
+#include <string.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "lk-converter.h"
+#include "lk-error.h"
+#include "lk-project-private.h"
+#include "lk-provenance.h"
+#include "lk-video-reader.h"
+#include "lk-video-writer.h"
+
+void
+lk_export_summary_clear (LkExportSummary *s)
+{
+  if (s == NULL)
+    return;
+  g_free (s->output);
+  g_free (s->sidecar);
+  g_free (s->checkpoint);
+  g_free (s->checkpoint_sha256);
+  g_free (s->output_sha256);
+  g_free (s->audio);
+  memset (s, 0, sizeof *s);
+  s->export_id = -1;
+}
+
+/* ---- a bounded queue between the threads --------------------------------- */
+
+typedef struct
+{
+  GMutex   lock;
+  GCond    cond;
+  GQueue   items;
+  guint    capacity;
+  gboolean closed;   /* no more items will come */
+  gboolean aborted;  /* stop now */
+} Queue;
+
+static void
+queue_init (Queue *q,
+            guint  capacity)
+{
+  g_mutex_init (&q->lock);
+  g_cond_init (&q->cond);
+  g_queue_init (&q->items);
+  q->capacity = capacity;
+}
+
+static void
+queue_clear (Queue          *q,
+             GDestroyNotify  free_func)
+{
+  g_queue_clear_full (&q->items, free_func);
+  g_mutex_clear (&q->lock);
+  g_cond_clear (&q->cond);
+}
+
+static gboolean
+queue_push (Queue    *q,
+            gpointer  item)
+{
+  gboolean ok;
+
+  g_mutex_lock (&q->lock);
+  while (q->items.length >= q->capacity && !q->aborted)
+    g_cond_wait (&q->cond, &q->lock);
+  ok = !q->aborted;
+  if (ok)
+    g_queue_push_tail (&q->items, item);
+  g_cond_broadcast (&q->cond);
+  g_mutex_unlock (&q->lock);
+  return ok;
+}
+
+/* NULL when closed and empty, or aborted. */
+static gpointer
+queue_pop (Queue *q)
+{
+  gpointer item = NULL;
+
+  g_mutex_lock (&q->lock);
+  while (q->items.length == 0 && !q->closed && !q->aborted)
+    g_cond_wait (&q->cond, &q->lock);
+  if (!q->aborted)
+    item = g_queue_pop_head (&q->items);
+  g_cond_broadcast (&q->cond);
+  g_mutex_unlock (&q->lock);
+  return item;
+}
+
+static void
+queue_close (Queue    *q,
+             gboolean  abort)
+{
+  g_mutex_lock (&q->lock);
+  q->closed = TRUE;
+  if (abort)
+    q->aborted = TRUE;
+  g_cond_broadcast (&q->cond);
+  g_mutex_unlock (&q->lock);
+}
+
+/* ---- the export ------------------------------------------------------------ */
+
+typedef struct
+{
+  const LkConvertParams *params;
+  LkVideoReader         *reader;
+  LkVideoWriter         *writer;
+  GCancellable          *cancellable;
+  Queue                  decoded;  /* LkVideoFrame, reader -> converter */
+  Queue                  converted;/* LkVideoFrame, converter -> writer */
+  GMutex                 error_lock;
+  GError                *error;    /* the first failure */
+} Pipeline;
+
+static void
+pipeline_fail (Pipeline *p,
+               GError   *error)
+{
+  g_mutex_lock (&p->error_lock);
+  if (p->error == NULL)
+    p->error = error;
+  else
+    g_error_free (error);
+  g_mutex_unlock (&p->error_lock);
+  queue_close (&p->decoded, TRUE);
+  queue_close (&p->converted, TRUE);
+}
+
+static gboolean
+frame_in_range (const LkConvertParams *params,
+                const LkVideoFrame    *frame,
+                gboolean              *past_end)
+{
+  *past_end = (params->end_frame >= 0 && frame->index > params->end_frame)
+              || (params->end_time >= 0 && frame->time >= params->end_time);
+  if (*past_end)
+    return FALSE;
+  if (params->start_frame > 0 && frame->index >= 0 && frame->index < params->start_frame)
+    return FALSE;
+  return TRUE;
+}
+
+static gpointer
+reader_thread (gpointer data)
+{
+  Pipeline *p = data;
+
+  for (;;)
+    {
+      LkVideoFrame *frame = NULL;
+      GError *error = NULL;
+      gboolean past_end;
+
+      if (!lk_video_reader_read (p->reader, &frame, p->cancellable, &error))
+        {
+          pipeline_fail (p, error);
+          return NULL;
+        }
+      if (frame == NULL)
+        break;
+      if (!frame_in_range (p->params, frame, &past_end))
+        {
+          lk_video_frame_free (frame);
+          if (past_end)
+            break;
+          continue;
+        }
+      if (!queue_push (&p->decoded, frame))
+        {
+          lk_video_frame_free (frame);
+          return NULL;
+        }
+    }
+  queue_close (&p->decoded, FALSE);
+  return NULL;
+}
+
+static gpointer
+writer_thread (gpointer data)
+{
+  Pipeline *p = data;
+  LkVideoFrame *frame;
+
+  while ((frame = queue_pop (&p->converted)) != NULL)
+    {
+      GError *error = NULL;
+      gboolean ok = lk_video_writer_write (p->writer, frame->image, frame->pts, p->cancellable,
+                                           &error);
+
+      lk_video_frame_free (frame);
+      if (!ok)
+        {
+          pipeline_fail (p, error);
+          return NULL;
+        }
+    }
+  return NULL;
+}
+
+/* ---- the exports table ------------------------------------------------------ */
+
+static gint64
+record_start (LkProject             *project,
+              const char            *target,
+              const char            *output,
+              const LkConvertParams *params,
+              const char            *settings_json,
+              const char            *checkpoint_sha256)
+{
+  gint64 id = -1;
+  g_autoptr(GError) error = NULL;
+
+  _lk_project_lock (project);
+  {
+    g_autoptr(sqlite3_stmt) stmt =
+      _lk_project_prepare (project, "INSERT INTO exports (target, output, direction, settings, "
+                                    "checkpoint_sha256, started_at, status) "
+                                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running')", &error);
+    if (stmt != NULL)
+      {
+        sqlite3_bind_text (stmt, 1, target, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text (stmt, 2, output, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text (stmt, 3, lk_convert_direction_to_string (params->direction), -1,
+                           SQLITE_STATIC);
+        sqlite3_bind_text (stmt, 4, settings_json, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text (stmt, 5, checkpoint_sha256, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64 (stmt, 6, g_get_real_time () / G_USEC_PER_SEC);
+        if (sqlite3_step (stmt) == SQLITE_DONE)
+          id = sqlite3_last_insert_rowid (_lk_project_get_db (project));
+        else
+          _lk_project_set_error (project, &error, "recording an export");
+      }
+  }
+  _lk_project_unlock (project);
+  if (error != NULL)
+    g_warning ("%s", error->message);
+  return id;
+}
+
+static void
+record_end (LkProject  *project,
+            gint64      id,
+            const char *status,
+            const char *output_sha256)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (id < 0)
+    return;
+  _lk_project_lock (project);
+  {
+    g_autoptr(sqlite3_stmt) stmt =
+      _lk_project_prepare (project, "UPDATE exports SET status = ?2, output_sha256 = ?3, "
+                                    "finished_at = ?4 WHERE id = ?1", &error);
+    if (stmt != NULL)
+      {
+        sqlite3_bind_int64 (stmt, 1, id);
+        sqlite3_bind_text (stmt, 2, status, -1, SQLITE_STATIC);
+        sqlite3_bind_text (stmt, 3, output_sha256, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC);
+        if (sqlite3_step (stmt) != SQLITE_DONE)
+          _lk_project_set_error (project, &error, "recording an export");
+      }
+  }
+  _lk_project_unlock (project);
+  if (error != NULL)
+    g_warning ("%s", error->message);
+}
+
+/* ---- the sidecar ------------------------------------------------------------- */
+
+static JsonObject *
+file_record (const char   *path,
+             const char   *known_sha256,
+             GCancellable *cancellable,
+             GError      **error)
+{
+  JsonObject *o = json_object_new ();
+  g_autofree char *sha256 = NULL;
+
+  json_object_set_string_member (o, "path", path);
+  if (known_sha256 != NULL)
+    sha256 = g_strdup (known_sha256);
+  else if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      sha256 = lk_provenance_file_sha256 (path, cancellable, error);
+      if (sha256 == NULL)
+        {
+          json_object_unref (o);
+          return NULL;
+        }
+    }
+  if (sha256 != NULL)
+    json_object_set_string_member (o, "sha256", sha256);
+  else
+    json_object_set_null_member (o, "sha256");
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    json_object_set_boolean_member (o, "missing", TRUE);
+  return o;
+}
+
+static gboolean
+write_sidecar (LkProject             *project,
+               const char            *target,
+               const char            *output,
+               const LkConvertParams *params,
+               JsonNode              *settings,
+               LkConverter           *converter,
+               const LkExportSummary *summary,
+               GCancellable          *cancellable,
+               GError               **error)
+{
+  g_autoptr(JsonObject) record = json_object_new ();
+  g_autoptr(GPtrArray) sources = NULL;
+  JsonObject *o;
+  JsonArray *list;
+  LkAlignParams align = lk_converter_get_align_params (converter);
+
+  json_object_set_string_member (record, "direction",
+                                 lk_convert_direction_to_string (params->direction));
+
+  if ((o = file_record (target, NULL, cancellable, error)) == NULL)
+    return FALSE;
+  json_object_set_object_member (record, "target", o);
+
+  o = json_object_new ();
+  json_object_set_string_member (o, "path", summary->checkpoint);
+  json_object_set_string_member (o, "sha256", summary->checkpoint_sha256);
+  json_object_set_int_member (o, "face-size", align.size);
+  json_object_set_double_member (o, "coverage", align.coverage);
+  json_object_set_object_member (record, "checkpoint", o);
+
+  list = json_array_new ();
+  sources = lk_project_list_sources (project, -1, NULL);
+  for (guint i = 0; sources != NULL && i < sources->len; i++)
+    {
+      const LkSource *src = g_ptr_array_index (sources, i);
+
+      if ((o = file_record (src->path, src->sha256, cancellable, error)) == NULL)
+        {
+          json_array_unref (list);
+          return FALSE;
+        }
+      json_object_set_string_member (o, "identity", lk_identity_to_string (src->identity));
+      json_array_add_object_element (list, o);
+    }
+  json_object_set_array_member (record, "sources", list);
+  json_object_set_string_member (record, "project", lk_project_get_path (project));
+
+  json_object_set_member (record, "settings", json_node_copy (settings));
+
+  o = json_object_new ();
+  json_object_set_int_member (o, "frames", summary->frames);
+  json_object_set_int_member (o, "frames-with-faces", summary->frames_with_faces);
+  json_object_set_int_member (o, "frames-without-face", summary->frames_without_face);
+  json_object_set_int_member (o, "faces", summary->faces);
+  json_object_set_string_member (o, "audio", summary->audio);
+  json_object_set_object_member (record, "conversion", o);
+
+  if (params->metadata)
+    {
+      g_auto(GStrv) tags = lk_provenance_metadata_tags ();
+
+      o = json_object_new ();
+      for (guint i = 0; tags[i] != NULL && tags[i + 1] != NULL; i += 2)
+        json_object_set_string_member (o, tags[i], tags[i + 1]);
+      json_object_set_object_member (record, "container-metadata", o);
+    }
+  json_object_set_boolean_member (record, "visible-label", params->label);
+
+  return lk_provenance_write_sidecar (output, record, cancellable, error);
+}
+
+/* ---- lk_export_run ------------------------------------------------------------ */
+
+static gint64
+expected_frames (LkVideoReader         *reader,
+                 const LkConvertParams *p,
+                 GCancellable          *cancellable)
+{
+  const LkVideoInfo *info = lk_video_reader_get_info (reader);
+  gint64 count = lk_video_reader_count_frames (reader, cancellable, NULL);
+  gint64 first = 0, last;
+  double fraction = 1.0;
+
+  if (count <= 0)
+    count = info->n_frames > 0 ? info->n_frames : MAX (1, (gint64) (info->duration * info->frame_rate));
+  last = count - 1;
+  if (p->start_frame > 0)
+    first = MIN (p->start_frame, count);
+  if (p->end_frame >= 0)
+    last = MIN (p->end_frame, last);
+  if (info->duration > 0 && (p->start_time > 0 || p->end_time >= 0))
+    {
+      double s = MAX (p->start_time, 0), e = p->end_time >= 0 ? MIN (p->end_time, info->duration)
+                                                              : info->duration;
+      fraction = CLAMP ((e - s) / info->duration, 0, 1);
+    }
+  return MAX (1, (gint64) ceil ((last - first + 1) * fraction));
+}
+
+gboolean
+lk_export_run (LkProject             *project,
+               const char            *target,
+               const char            *output,
+               const char            *checkpoint,
+               const LkConvertParams *params,
+               LkJob                 *job,
+               LkExportSummary       *summary_out,
+               GError               **error)
+{
+  g_autoptr(LkConverter) converter = NULL;
+  g_autoptr(LkVideoReader) reader = NULL;
+  g_autoptr(LkVideoWriter) writer = NULL;
+  g_autoptr(JsonNode) settings = NULL;
+  g_autofree char *settings_json = NULL;
+  g_autofree char *sidecar = NULL;
+  g_auto(GStrv) tags = NULL;
+  g_autoptr(GFile) target_file = NULL;
+  g_autoptr(GFile) output_file = NULL;
+  GCancellable *cancellable = job != NULL ? lk_job_get_cancellable (job) : NULL;
+  LkExportSummary summary = { 0 };
+  LkVideoWriterParams wp = lk_video_writer_params_default ();
+  const LkVideoInfo *info;
+  Pipeline p = { 0 };
+  GThread *threads[2] = { NULL, NULL };
+  GError *local_error = NULL;
+  gint64 total, t0;
+  gboolean ok = FALSE;
+  const char *status = "failed";
+
+  g_return_val_if_fail (LK_IS_PROJECT (project), FALSE);
+  g_return_val_if_fail (target != NULL && output != NULL && params != NULL, FALSE);
+  g_return_val_if_fail (job == NULL || LK_IS_JOB (job), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  summary.export_id = -1;
+  t0 = g_get_monotonic_time ();
+
+  if (!lk_convert_params_validate (params, error))
+    return FALSE;
+  target_file = g_file_new_for_path (target);
+  output_file = g_file_new_for_path (output);
+  if (g_file_equal (target_file, output_file))
+    {
+      g_set_error (error, LK_ERROR, LK_ERROR_INVALID_INPUT,
+                   _("The output %s is the target video itself"), output);
+      return FALSE;
+    }
+  if (!lk_export_codec_available (params->codec))
+    {
+      g_set_error (error, LK_ERROR, LK_ERROR_UNSUPPORTED,
+                   _("Cannot write %s: this FFmpeg has no %s encoder (%s)"), output,
+                   lk_export_codec_to_string (params->codec), lk_export_codec_encoder (params->codec));
+      return FALSE;
+    }
+
+  LK_JOB_UPDATE (job, 0.0, "%s", _("Loading the model"));
+  converter = lk_converter_new (project, checkpoint, 0, params, error);
+  if (converter == NULL)
+    return FALSE;
+  summary.output = g_strdup (output);
+  summary.checkpoint = g_strdup (lk_converter_get_checkpoint (converter));
+  summary.checkpoint_sha256 = lk_provenance_file_sha256 (summary.checkpoint, cancellable, error);
+  if (summary.checkpoint_sha256 == NULL)
+    goto out;
+
+  reader = lk_video_reader_open (target, cancellable, error);
+  if (reader == NULL)
+    goto out;
+  info = lk_video_reader_get_info (reader);
+  if (info->is_still_image)
+    {
+      g_set_error (error, LK_ERROR, LK_ERROR_INVALID_INPUT,
+                   _("%s is a picture, not a video"), target);
+      goto out;
+    }
+  total = expected_frames (reader, params, cancellable);
+  if (params->start_time > 0
+      && !lk_video_reader_seek_seconds (reader, params->start_time, cancellable, error))
+    goto out;
+
+  settings = lk_convert_params_to_json (params);
+  settings_json = json_to_string (settings, FALSE);
+
+  wp.width = info->width;
+  wp.height = info->height;
+  wp.time_base_num = info->time_base_num;
+  wp.time_base_den = info->time_base_den;
+  wp.frame_rate = info->nominal_frame_rate > 0 ? info->nominal_frame_rate : info->frame_rate;
+  wp.encoder = lk_export_codec_encoder (params->codec);
+  wp.crf = params->crf;
+  wp.preset = params->preset;
+  wp.audio_source = info->has_audio ? target : NULL;
+  wp.audio_mode = LK_VIDEO_AUDIO_AUTO;
+  if (params->metadata)
+    {
+      tags = lk_provenance_metadata_tags ();
+      wp.metadata = (const char * const *) tags;
+    }
+  writer = lk_video_writer_new (output, &wp, error);
+  if (writer == NULL)
+    goto out;
+  summary.audio = g_strdup (lk_video_writer_get_audio_action (writer));
+
+  summary.export_id = record_start (project, target, output, params, settings_json,
+                                    summary.checkpoint_sha256);
+
+  /* Decode, convert and encode overlap. */
+  p.params = params;
+  p.reader = reader;
+  p.writer = writer;
+  p.cancellable = cancellable;
+  queue_init (&p.decoded, 4);
+  queue_init (&p.converted, 4);
+  g_mutex_init (&p.error_lock);
+  threads[0] = g_thread_new ("lk-export-read", reader_thread, &p);
+  threads[1] = g_thread_new ("lk-export-write", writer_thread, &p);
+
+  for (;;)
+    {
+      LkVideoFrame *frame = queue_pop (&p.decoded);
+      guint n_faces = 0;
+      double elapsed, fps;
+
+      if (frame == NULL)
+        break;
+      if (g_cancellable_set_error_if_cancelled (cancellable, &local_error)
+          || !lk_converter_process (converter, frame->image, frame->time, &n_faces,
+                                    &local_error))
+        {
+          lk_video_frame_free (frame);
+          pipeline_fail (&p, g_steal_pointer (&local_error));
+          break;
+        }
+      if (params->label)
+        lk_provenance_draw_label (frame->image, NULL);
+      summary.frames++;
+      summary.faces += n_faces;
+      if (n_faces > 0)
+        summary.frames_with_faces++;
+      else
+        summary.frames_without_face++;
+      if (!queue_push (&p.converted, frame))
+        {
+          lk_video_frame_free (frame);
+          break;
+        }
+
+      elapsed = (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC;
+      fps = elapsed > 0 ? summary.frames / elapsed : 0;
+      if (job != NULL)
+        {
+          lk_job_set_figure (job, "frames", summary.frames);
+          lk_job_set_figure (job, "frames-total", total);
+          lk_job_set_figure (job, "frames-per-second", fps);
+          lk_job_update (job, MIN (0.99, summary.frames / (double) total),
+                         _("Frame %" G_GUINT64_FORMAT " of about %" G_GINT64_FORMAT ", %.1f frames/s"),
+                         summary.frames, MAX (total, (gint64) summary.frames), fps);
+        }
+    }
+  queue_close (&p.converted, FALSE);
+  g_thread_join (threads[0]);
+  g_thread_join (threads[1]);
+
+  if (p.error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&p.error));
+      goto out;
+    }
+  if (summary.frames == 0)
+    {
+      g_set_error (error, LK_ERROR, LK_ERROR_INVALID_INPUT,
+                   _("No frame of %s lies in the chosen range"), target);
+      goto out;
+    }
+
+  LK_JOB_UPDATE (job, 0.99, "%s", _("Finishing the file"));
+  summary.detections = lk_converter_get_n_detections (converter);
+  if (!lk_video_writer_finish (writer, cancellable, error))
+    goto out;
+
+  /* The output has its final name now. */
+  sidecar = lk_provenance_sidecar_path (output);
+  if (params->sidecar)
+    {
+      if (!write_sidecar (project, target, output, params, settings, converter, &summary,
+                          cancellable, error))
+        {
+          g_unlink (output);
+          goto out;
+        }
+      summary.sidecar = g_strdup (sidecar);
+      summary.output_sha256 = lk_provenance_file_sha256 (output, cancellable, NULL);
+    }
+  else if (g_file_test (sidecar, G_FILE_TEST_EXISTS))
+    {
+      /* A stale record of an earlier export under this name. */
+      g_unlink (sidecar);
+    }
+
+  summary.seconds = (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC;
+  summary.frames_per_second = summary.seconds > 0 ? summary.frames / summary.seconds : 0;
+  LK_JOB_UPDATE (job, 1.0, _("%" G_GUINT64_FORMAT " frames, %.1f frames/s"), summary.frames,
+                 summary.frames_per_second);
+  status = "done";
+  ok = TRUE;
+
+out:
+  if (threads[0] != NULL)
+    {
+      queue_clear (&p.decoded, (GDestroyNotify) lk_video_frame_free);
+      queue_clear (&p.converted, (GDestroyNotify) lk_video_frame_free);
+      g_mutex_clear (&p.error_lock);
+    }
+  if (!ok)
+    {
+      if (writer != NULL)
+        lk_video_writer_abort (writer);
+      if (error != NULL && g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        status = "cancelled";
+    }
+  if (summary.export_id >= 0)
+    record_end (project, summary.export_id, status, summary.output_sha256);
+  if (summary_out != NULL)
+    *summary_out = summary;
+  else
+    lk_export_summary_clear (&summary);
+  return ok;
+}
+
+/* ---- async ------------------------------------------------------------------- */
+
+typedef struct
+{
+  char            *target;
+  char            *output;
+  char            *checkpoint;
+  LkConvertParams  params;
+  LkJob           *job;
+  LkExportSummary  summary;
+} ExportTask;
+
+static void
+export_task_free (gpointer data)
+{
+  ExportTask *t = data;
+
+  g_free (t->target);
+  g_free (t->output);
+  g_free (t->checkpoint);
+  g_clear_object (&t->job);
+  lk_export_summary_clear (&t->summary);
+  g_free (t);
+}
+
+static void
+export_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ExportTask *t = task_data;
+  GError *error = NULL;
+
+  if (lk_export_run (LK_PROJECT (source_object), t->target, t->output, t->checkpoint, &t->params,
+                     t->job, &t->summary, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+lk_export_async (LkProject             *project,
+                 const char            *target,
+                 const char            *output,
+                 const char            *checkpoint,
+                 const LkConvertParams *params,
+                 LkJob                 *job,
+                 GAsyncReadyCallback    callback,
+                 gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ExportTask *t;
+
+  g_return_if_fail (LK_IS_PROJECT (project));
+  g_return_if_fail (target != NULL && output != NULL && params != NULL);
+  g_return_if_fail (job == NULL || LK_IS_JOB (job));
+
+  t = g_new0 (ExportTask, 1);
+  t->target = g_strdup (target);
+  t->output = g_strdup (output);
+  t->checkpoint = g_strdup (checkpoint);
+  t->params = *params;
+  t->job = job != NULL ? g_object_ref (job) : NULL;
+  t->summary.export_id = -1;
+
+  task = g_task_new (project, job != NULL ? lk_job_get_cancellable (job) : NULL, callback,
+                     user_data);
+  g_task_set_source_tag (task, lk_export_async);
+  g_task_set_task_data (task, t, export_task_free);
+  /* lk_export_run() checks the cancellable itself and cleans up. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_run_in_thread (task, export_thread);
+}
+
+gboolean
+lk_export_finish (LkProject        *project,
+                  GAsyncResult     *result,
+                  LkExportSummary  *summary,
+                  GError          **error)
+{
+  ExportTask *t;
+
+  g_return_val_if_fail (g_task_is_valid (result, project), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == lk_export_async, FALSE);
+
+  t = g_task_get_task_data (G_TASK (result));
+  if (summary != NULL)
+    {
+      *summary = t->summary;
+      memset (&t->summary, 0, sizeof t->summary);
+    }
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
