@@ -906,6 +906,15 @@ test_crash_save (void)
   free_faces (&b);
 }
 
+static int
+max_diff (const uint8_t *a, const uint8_t *b, size_t n)
+{
+  int m = 0;
+  for (size_t i = 0; i < n; i++)
+    m = abs (a[i] - b[i]) > m ? abs (a[i] - b[i]) : m;
+  return m;
+}
+
 static void
 test_preview (void)
 {
@@ -924,10 +933,11 @@ test_preview (void)
   Faces one = a;
   one.rgb_v = &a.rgb_v[4];
   swap (m, 1, &one, &s);
-  CHECK (memcmp (s.rgb, o.rgb_v[5].data, S * S * 3) == 0, "preview A->B differs from swap");
+  /* (other batch sizes may pick other kernels: allow rounding differences) */
+  CHECK (max_diff (s.rgb, o.rgb_v[5].data, S * S * 3) <= 2, "preview A->B differs from swap");
   one.rgb_v = &b.rgb_v[0];
   swap (m, 0, &one, &s);
-  CHECK (memcmp (s.rgb, o.rgb_v[7].data, S * S * 3) == 0, "preview B->A differs from swap");
+  CHECK (max_diff (s.rgb, o.rgb_v[7].data, S * S * 3) <= 2, "preview B->A differs from swap");
   CHECK (memcmp (o.rgb_v[0].data, o.rgb_v[1].data, S * S * 3) != 0, "A->A equals A->B");
   int bad[1] = { 6 };
   CHECK (lk_torch_trainer_preview (tr, bad, NULL, 1, o.rgb_v, &err) ==
@@ -978,6 +988,29 @@ test_masks (void)
   free_faces (&b);
 }
 
+/* For check-safetensors.py: a trainer checkpoint with a critic. */
+static int
+write_checkpoint (const char *path)
+{
+  LkTorchError err;
+  LkTorchModelConfig c = tiny_config ();
+  LkTorchTrainConfig t = tiny_train_config ();
+  t.gan = 1;
+  t.critic_width = 8;
+  Faces a = make_faces (0, 4), b = make_faces (1, 4);
+  LkTorchModel *m = new_model (&c, 1);
+  LkTorchTrainer *tr = new_trainer (m, &t, &a, &b, 1);
+  CHECK_OK (lk_torch_trainer_step (tr, 2, NULL, &err), err);
+  const char *names[] = { "Alice", "Bob" };
+  LkTorchMetadata meta[] = { { "note", "caf\xc3\xa9 \"1\"" } };
+  CHECK_OK (lk_torch_trainer_save (tr, path, names, meta, 1, &err), err);
+  lk_torch_trainer_free (tr);
+  lk_torch_model_free (m);
+  free_faces (&a);
+  free_faces (&b);
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -992,6 +1025,10 @@ main (int argc, char **argv)
     { "learns", test_learns },       { "crash-save", test_crash_save },
     { "preview", test_preview },     { "masks", test_masks },
   };
+  if (argc == 3 && !strcmp (argv[1], "write-checkpoint")) {
+    current_case = "write-checkpoint";
+    return write_checkpoint (argv[2]);
+  }
   if (argc == 3 && !strcmp (argv[1], "crash-save-child")) {
     current_case = "crash-save-child";
     return crash_save_child (argv[2]);
