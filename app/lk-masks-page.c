@@ -19,7 +19,7 @@ struct _LkMasksPage
   gboolean       split_view;
 
   /* template widgets */
-  GtkWidget     *content;
+  AdwFlap       *content;
   AdwPreferencesPage *preferences_page;
   GtkPicture    *preview_picture;
   AdwStatusPage *preview_status;
