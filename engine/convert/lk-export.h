@@ -53,6 +53,7 @@ typedef struct
 } LkExportSummary;
 
 void     lk_export_summary_clear (LkExportSummary       *summary);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LkExportSummary, lk_export_summary_clear)
 
 /**
  * lk_export_run:
