@@ -29,6 +29,10 @@ const CliCommand cli_commands[] = {
     cli_exclude },
   { "delete-faces", N_("PROJECT ID… --yes"), N_("Delete faces and their crop files"),
     cli_delete_faces },
+  { "convert", N_("PROJECT TARGET -o OUTPUT [--direction A2B|B2A] [OPTION…]"),
+    N_("Replace the faces of a video with the project's model and export it"), cli_convert },
+  { "verify", N_("OUTPUT [--json]"),
+    N_("Check an exported video against its provenance file"), cli_verify },
   { NULL }
 };
 

@@ -67,6 +67,8 @@ int       cli_faces            (int argc, char **argv);
 int       cli_include          (int argc, char **argv);
 int       cli_exclude          (int argc, char **argv);
 int       cli_delete_faces     (int argc, char **argv);
+int       cli_convert          (int argc, char **argv);
+int       cli_verify           (int argc, char **argv);
 
 extern const CliCommand cli_commands[];
 

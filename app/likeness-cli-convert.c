@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "likeness-cli"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "likeness-cli.h"
+#include "lk-error.h"
+#include "lk-export.h"
+#include "lk-project.h"
+#include "lk-provenance.h"
+
+/* ---- likeness-cli convert ---------------------------------------------------- */
+
+typedef struct
+{
+  LkProject       *project;
+  const char      *target;
+  const char      *output;
+  const char      *checkpoint;
+  LkConvertParams  params;
+  LkExportSummary  summary;
+} ConvertRun;
+
+static gboolean
+convert_work (LkJob    *job,
+              gpointer  user_data,
+              GError  **error)
+{
+  ConvertRun *run = user_data;
+
+  return lk_export_run (run->project, run->target, run->output, run->checkpoint, &run->params,
+                        job, &run->summary, error);
+}
+
+/* "12.5" (seconds), "1:02.5" / "0:01:02.5" (minutes, hours), or "150f"
+ * (a frame index). */
+static gboolean
+parse_position (const char *text,
+                double     *seconds,
+                gint64     *frame)
+{
+  g_auto(GStrv) parts = NULL;
+  char *end;
+  double total = 0;
+  guint n;
+
+  *seconds = -1;
+  *frame = -1;
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  if (g_str_has_suffix (text, "f"))
+    {
+      gint64 v = g_ascii_strtoll (text, &end, 10);
+
+      if (end == text || *end != 'f' || end[1] != '\0' || v < 0)
+        return FALSE;
+      *frame = v;
+      return TRUE;
+    }
+  parts = g_strsplit (text, ":", -1);
+  n = g_strv_length (parts);
+  if (n < 1 || n > 3)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      double v = g_ascii_strtod (parts[i], &end);
+
+      if (end == parts[i] || *end != '\0' || v < 0 || !isfinite (v))
+        return FALSE;
+      total = total * 60 + v;
+    }
+  *seconds = total;
+  return TRUE;
+}
+
+static void
+print_convert_json (const ConvertRun *run,
+                    gboolean          ok,
+                    const GError     *error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  const LkExportSummary *s = &run->summary;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "ok");
+  json_builder_add_boolean_value (b, ok);
+  if (error != NULL)
+    {
+      json_builder_set_member_name (b, "error");
+      json_builder_add_string_value (b, error->message);
+      json_builder_set_member_name (b, "cancelled");
+      json_builder_add_boolean_value (b, g_error_matches (error, G_IO_ERROR,
+                                                          G_IO_ERROR_CANCELLED));
+    }
+#define STR_MEMBER(name, value) G_STMT_START { \
+    json_builder_set_member_name (b, name); \
+    if ((value) != NULL) json_builder_add_string_value (b, value); \
+    else json_builder_add_null_value (b); } G_STMT_END
+#define INT_MEMBER(name, value) G_STMT_START { \
+    json_builder_set_member_name (b, name); json_builder_add_int_value (b, value); } G_STMT_END
+  STR_MEMBER ("target", run->target);
+  STR_MEMBER ("output", ok ? s->output : NULL);
+  STR_MEMBER ("sidecar", s->sidecar);
+  STR_MEMBER ("direction", lk_convert_direction_to_string (run->params.direction));
+  STR_MEMBER ("checkpoint", s->checkpoint);
+  STR_MEMBER ("checkpoint-sha256", s->checkpoint_sha256);
+  STR_MEMBER ("output-sha256", s->output_sha256);
+  STR_MEMBER ("audio", s->audio);
+  INT_MEMBER ("frames", s->frames);
+  INT_MEMBER ("frames-with-faces", s->frames_with_faces);
+  INT_MEMBER ("frames-without-face", s->frames_without_face);
+  INT_MEMBER ("faces", s->faces);
+  INT_MEMBER ("detections", s->detections);
+  INT_MEMBER ("export-id", s->export_id);
+#undef STR_MEMBER
+#undef INT_MEMBER
+  json_builder_set_member_name (b, "seconds");
+  json_builder_add_double_value (b, s->seconds);
+  json_builder_set_member_name (b, "frames-per-second");
+  json_builder_add_double_value (b, s->frames_per_second);
+  json_builder_set_member_name (b, "settings");
+  json_builder_add_value (b, lk_convert_params_to_json (&run->params));
+  json_builder_end_object (b);
+  cli_print_json (b);
+}
+
+int
+cli_convert (int    argc,
+             char **argv)
+{
+  g_autoptr(GOptionContext) context = cli_context_new (cli_find_command ("convert"));
+  g_autoptr(LkProject) project = NULL;
+  g_autoptr(LkJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL, *checkpoint = NULL, *direction = NULL, *mask = NULL;
+  g_autofree char *colour = NULL, *blend = NULL, *codec = NULL, *preset = NULL;
+  g_autofree char *start = NULL, *end = NULL;
+  double feather = NAN, expand = NAN, smoothing = NAN;
+  double off_top = NAN, off_bottom = NAN, off_left = NAN, off_right = NAN;
+  int levels = G_MININT, crf = G_MININT, redetect = G_MININT;
+  gboolean label = FALSE, no_label = FALSE, no_metadata = FALSE, no_sidecar = FALSE;
+  gboolean json = FALSE, quiet = FALSE, ok;
+  ConvertRun run = { 0 };
+  LkConvertParams *p = &run.params;
+  int ret, v;
+
+  {
+    const GOptionEntry entries[] = {
+      { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+        N_("The video to write (.mp4, .mkv, .mov; .webm for VP9)"), "FILE" },
+      { "direction", 'd', 0, G_OPTION_ARG_STRING, &direction,
+        N_("A2B: the target shows A, who becomes B (default); B2A the other way"), "A2B|B2A" },
+      { "checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &checkpoint,
+        N_("The model checkpoint (default: the project's newest)"), "FILE" },
+      { "mask", 0, 0, G_OPTION_ARG_STRING, &mask, N_("Mask shape"), "hull|extended" },
+      { "feather", 0, 0, G_OPTION_ARG_DOUBLE, &feather, N_("Mask edge softness in pixels"), "PX" },
+      { "expand", 0, 0, G_OPTION_ARG_DOUBLE, &expand,
+        N_("Grow (>0) or shrink (<0) the mask by this many pixels"), "PX" },
+      { "offset-top", 0, 0, G_OPTION_ARG_DOUBLE, &off_top, N_("Move the mask's top edge out"), "PX" },
+      { "offset-bottom", 0, 0, G_OPTION_ARG_DOUBLE, &off_bottom,
+        N_("Move the mask's bottom edge out"), "PX" },
+      { "offset-left", 0, 0, G_OPTION_ARG_DOUBLE, &off_left, N_("Move the mask's left edge out"),
+        "PX" },
+      { "offset-right", 0, 0, G_OPTION_ARG_DOUBLE, &off_right,
+        N_("Move the mask's right edge out"), "PX" },
+      { "colour", 0, 0, G_OPTION_ARG_STRING, &colour, N_("Colour transfer"),
+        "none|reinhard|histogram" },
+      { "color", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &colour, NULL, NULL },
+      { "blend", 0, 0, G_OPTION_ARG_STRING, &blend, N_("Blending"), "alpha|laplacian" },
+      { "levels", 0, 0, G_OPTION_ARG_INT, &levels, N_("Pyramid levels of the Laplacian blend"),
+        "N" },
+      { "smoothing", 0, 0, G_OPTION_ARG_DOUBLE, &smoothing,
+        N_("Temporal smoothing of landmarks and mask, 0 (off) to 1"), "S" },
+      { "redetect", 0, 0, G_OPTION_ARG_INT, &redetect,
+        N_("Run the full face detector at least every N frames (faces are tracked between)"),
+        "N" },
+      { "codec", 0, 0, G_OPTION_ARG_STRING, &codec, N_("Video codec (default h264)"),
+        "h264|hevc|vp9" },
+      { "crf", 0, 0, G_OPTION_ARG_INT, &crf, N_("Constant quality: lower is better (default 20)"),
+        "N" },
+      { "preset", 0, 0, G_OPTION_ARG_STRING, &preset,
+        N_("Encoder speed preset, ultrafast … veryslow (default medium)"), "P" },
+      { "start", 0, 0, G_OPTION_ARG_STRING, &start,
+        N_("Start at this time (seconds or [h:]m:s) or frame (e.g. 120f)"), "T" },
+      { "end", 0, 0, G_OPTION_ARG_STRING, &end,
+        N_("Stop at this time (excluded) or frame (included, e.g. 239f)"), "T" },
+      { "label", 0, 0, G_OPTION_ARG_NONE, &label,
+        N_("Burn a visible “AI-GENERATED” label into the picture"), NULL },
+      { "no-label", 0, 0, G_OPTION_ARG_NONE, &no_label, N_("No visible label"), NULL },
+      { "no-metadata", 0, 0, G_OPTION_ARG_NONE, &no_metadata,
+        N_("Do not write the “synthetic media” tags into the file"), NULL },
+      { "no-sidecar", 0, 0, G_OPTION_ARG_NONE, &no_sidecar,
+        N_("Do not write the provenance file OUTPUT.likeness.json"), NULL },
+      { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print a JSON summary"), NULL },
+      { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("No progress line"), NULL },
+      { NULL }
+    };
+
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+    g_option_context_set_description (context,
+      _("Settings not given come from the project (the studio's Masks and Export pages).\n"
+        "Every export is marked as synthetic media: container tags and a provenance file\n"
+        "OUTPUT.likeness.json (check it with “likeness-cli verify OUTPUT”)."));
+    if ((ret = cli_parse (context, &argc, &argv, 2, 2)) >= 0)
+      return ret;
+  }
+
+  if (output == NULL)
+    {
+      cli_error (_("--output is required"));
+      return CLI_EXIT_USAGE;
+    }
+
+  project = lk_project_open (argv[1], &error);
+  if (project == NULL)
+    return cli_exit_for_error (error);
+  *p = lk_convert_params_from_project (project);
+
+#define CHOICE(text, from_string, field, what) \
+  if ((text) != NULL) \
+    { \
+      if ((v = from_string (text)) < 0) \
+        { \
+          cli_error (_("unknown %s “%s”; see “likeness-cli convert --help”"), what, text); \
+          return CLI_EXIT_USAGE; \
+        } \
+      field = v; \
+    }
+  CHOICE (direction, lk_convert_direction_from_string, p->direction, "direction");
+  CHOICE (mask, lk_convert_mask_type_from_string, p->compose.mask.type, "mask");
+  CHOICE (colour, lk_convert_colour_from_string, p->compose.colour, "colour transfer");
+  CHOICE (blend, lk_convert_blend_from_string, p->compose.blend, "blend");
+  CHOICE (codec, lk_export_codec_from_string, p->codec, "codec");
+#undef CHOICE
+  if (!isnan (feather))
+    p->compose.mask.feather = feather;
+  if (!isnan (expand))
+    p->compose.mask.expand = expand;
+  if (!isnan (off_top))
+    p->compose.mask.offset_top = off_top;
+  if (!isnan (off_bottom))
+    p->compose.mask.offset_bottom = off_bottom;
+  if (!isnan (off_left))
+    p->compose.mask.offset_left = off_left;
+  if (!isnan (off_right))
+    p->compose.mask.offset_right = off_right;
+  if (!isnan (smoothing))
+    p->smoothing = smoothing;
+  if (levels != G_MININT)
+    p->compose.levels = levels;
+  if (redetect != G_MININT)
+    p->redetect_interval = redetect;
+  if (crf != G_MININT)
+    p->crf = crf;
+  if (preset != NULL)
+    g_strlcpy (p->preset, preset, sizeof p->preset);
+  if (label)
+    p->label = TRUE;
+  if (no_label)
+    p->label = FALSE;
+  if (no_metadata)
+    p->metadata = FALSE;
+  if (no_sidecar)
+    p->sidecar = FALSE;
+  if (start != NULL || end != NULL)
+    {
+      p->start_frame = p->end_frame = -1;
+      p->start_time = p->end_time = -1;
+    }
+  if (start != NULL && !parse_position (start, &p->start_time, &p->start_frame))
+    {
+      cli_error (_("--start “%s” is neither a time nor a frame (e.g. 2.5, 1:02 or 120f)"), start);
+      return CLI_EXIT_USAGE;
+    }
+  if (end != NULL && !parse_position (end, &p->end_time, &p->end_frame))
+    {
+      cli_error (_("--end “%s” is neither a time nor a frame (e.g. 2.5, 1:02 or 239f)"), end);
+      return CLI_EXIT_USAGE;
+    }
+  if (!lk_convert_params_validate (p, &error))
+    {
+      cli_error ("%s", error->message);
+      return CLI_EXIT_USAGE;
+    }
+
+  run.project = project;
+  run.target = argv[2];
+  run.output = output;
+  run.checkpoint = checkpoint;
+  run.summary.export_id = -1;
+
+  job = lk_job_new (_("Converting"));
+  ok = cli_run_job (job, convert_work, &run, quiet || json, &error);
+
+  if (json)
+    print_convert_json (&run, ok, error);
+  else if (ok)
+    {
+      g_print (_("%s: %" G_GUINT64_FORMAT " frames (%" G_GUINT64_FORMAT " with a face, %"
+                 G_GUINT64_FORMAT " without) in %.1f s, %.1f frames/s\n"),
+               run.summary.output, run.summary.frames, run.summary.frames_with_faces,
+               run.summary.frames_without_face, run.summary.seconds,
+               run.summary.frames_per_second);
+      if (run.summary.sidecar != NULL)
+        g_print (_("Provenance: %s\n"), run.summary.sidecar);
+    }
+  lk_export_summary_clear (&run.summary);
+
+  if (!ok)
+    return cli_exit_for_error (error);
+  return CLI_EXIT_OK;
+}
+
+/* ---- likeness-cli verify ----------------------------------------------------- */
+
+int
+cli_verify (int    argc,
+            char **argv)
+{
+  g_autoptr(GOptionContext) context = cli_context_new (cli_find_command ("verify"));
+  g_autoptr(LkProvenanceReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean json = FALSE, ok;
+  int ret;
+
+  {
+    const GOptionEntry entries[] = {
+      { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print a JSON report"), NULL },
+      { NULL }
+    };
+
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+    if ((ret = cli_parse (context, &argc, &argv, 1, 1)) >= 0)
+      return ret;
+  }
+
+  ok = lk_provenance_verify (argv[1], &report, NULL, &error);
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "ok");
+      json_builder_add_boolean_value (b, ok);
+      if (error != NULL)
+        {
+          json_builder_set_member_name (b, "error");
+          json_builder_add_string_value (b, error->message);
+        }
+      json_builder_set_member_name (b, "output");
+      json_builder_add_string_value (b, argv[1]);
+      if (report != NULL)
+        {
+#define STR_MEMBER(name, value) G_STMT_START { \
+    json_builder_set_member_name (b, name); \
+    if ((value) != NULL) json_builder_add_string_value (b, value); \
+    else json_builder_add_null_value (b); } G_STMT_END
+          STR_MEMBER ("sidecar", report->sidecar);
+          STR_MEMBER ("expected-sha256", report->expected_sha256);
+          STR_MEMBER ("actual-sha256", report->actual_sha256);
+          STR_MEMBER ("generator", report->generator);
+          STR_MEMBER ("created", report->created);
+          STR_MEMBER ("direction", report->direction);
+          STR_MEMBER ("checkpoint-sha256", report->checkpoint_sha256);
+          STR_MEMBER ("target-sha256", report->target_sha256);
+#undef STR_MEMBER
+          json_builder_set_member_name (b, "hash-matches");
+          json_builder_add_boolean_value (b, report->hash_matches);
+          json_builder_set_member_name (b, "metadata-synthetic");
+          json_builder_add_boolean_value (b, report->metadata_synthetic);
+        }
+      json_builder_end_object (b);
+      cli_print_json (b);
+    }
+  else if (ok)
+    g_print (_("%s: provenance verified — SHA-256 %s matches %s; %s; made by %s on %s\n"),
+             argv[1], report->actual_sha256, report->sidecar,
+             report->metadata_synthetic ? _("the file is tagged as synthetic media")
+                                        : _("no container tags (exported without them)"),
+             report->generator != NULL ? report->generator : "?",
+             report->created != NULL ? report->created : "?");
+  else
+    cli_error ("%s", error->message);
+
+  return ok ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+}
