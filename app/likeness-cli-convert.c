@@ -158,7 +158,8 @@ cli_convert (int    argc,
       { "feather", 0, 0, G_OPTION_ARG_DOUBLE, &feather, N_("Mask edge softness in pixels"), "PX" },
       { "expand", 0, 0, G_OPTION_ARG_DOUBLE, &expand,
         N_("Grow (>0) or shrink (<0) the mask by this many pixels"), "PX" },
-      { "offset-top", 0, 0, G_OPTION_ARG_DOUBLE, &off_top, N_("Move the mask's top edge out"), "PX" },
+      { "offset-top", 0, 0, G_OPTION_ARG_DOUBLE, &off_top, N_("Move the mask's top edge out"),
+        "PX" },
       { "offset-bottom", 0, 0, G_OPTION_ARG_DOUBLE, &off_bottom,
         N_("Move the mask's bottom edge out"), "PX" },
       { "offset-left", 0, 0, G_OPTION_ARG_DOUBLE, &off_left, N_("Move the mask's left edge out"),
@@ -271,7 +272,8 @@ cli_convert (int    argc,
     }
   if (start != NULL && !parse_position (start, &p->start_time, &p->start_frame))
     {
-      cli_error (_("--start “%s” is neither a time nor a frame (e.g. 2.5, 1:02 or 120f)"), start);
+      cli_error (_("--start “%s” is neither a time nor a frame (e.g. 2.5, 1:02 or 120f)"),
+                 start);
       return CLI_EXIT_USAGE;
     }
   if (end != NULL && !parse_position (end, &p->end_time, &p->end_frame))

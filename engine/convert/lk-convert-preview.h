@@ -43,7 +43,9 @@ G_BEGIN_DECLS
  * Threading: the object belongs to the thread that created it. The
  * _async() load runs its heavy part on a worker and installs the result in
  * _finish(), so rendering the previous frame stays possible meanwhile. One
- * load at a time (a second one fails with LK_ERROR_BUSY); the blocking
+ * load at a time (a second one fails with LK_ERROR_BUSY); keep the preview
+ * alive until the load's callback has run (cancel the load and wait for the
+ * callback before freeing it). The blocking
  * lk_convert_preview_load() is for tests and tools.
  */
 

@@ -394,7 +394,8 @@ expected_frames (LkVideoReader         *reader,
   double fraction = 1.0;
 
   if (count <= 0)
-    count = info->n_frames > 0 ? info->n_frames : MAX (1, (gint64) (info->duration * info->frame_rate));
+    count = info->n_frames > 0 ? info->n_frames
+                               : MAX (1, (gint64) (info->duration * info->frame_rate));
   last = count - 1;
   if (p->start_frame > 0)
     first = MIN (p->start_frame, count);
@@ -461,7 +462,8 @@ lk_export_run (LkProject             *project,
     {
       g_set_error (error, LK_ERROR, LK_ERROR_UNSUPPORTED,
                    _("Cannot write %s: this FFmpeg has no %s encoder (%s)"), output,
-                   lk_export_codec_to_string (params->codec), lk_export_codec_encoder (params->codec));
+                   lk_export_codec_to_string (params->codec),
+                   lk_export_codec_encoder (params->codec));
       return FALSE;
     }
 
@@ -565,7 +567,8 @@ lk_export_run (LkProject             *project,
           lk_job_set_figure (job, "frames-total", total);
           lk_job_set_figure (job, "frames-per-second", fps);
           lk_job_update (job, MIN (0.99, summary.frames / (double) total),
-                         _("Frame %" G_GUINT64_FORMAT " of about %" G_GINT64_FORMAT ", %.1f frames/s"),
+                         _("Frame %" G_GUINT64_FORMAT " of about %" G_GINT64_FORMAT
+                           ", %.1f frames/s"),
                          summary.frames, MAX (total, (gint64) summary.frames), fps);
         }
     }

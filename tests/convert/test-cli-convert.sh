@@ -68,7 +68,8 @@ with open(path, "r+b") as f:
     f.seek(off); b = f.read(1); f.seek(off); f.write(bytes([b[0] ^ 0x20]))
 ' "$tmp/out.mp4" "$size"
 check "verify after a changed byte fails" 1 "$cli" verify "$tmp/out.mp4"
-grep -q "changed" "$tmp/err" && echo "ok - says it changed" || { echo "not ok - message"; cat "$tmp/err"; fail=1; }
+grep -q "changed" "$tmp/err" && echo "ok - says it changed" \
+  || { echo "not ok - message"; cat "$tmp/err"; fail=1; }
 rm -f "$tmp/out.mp4.likeness.json"
 check "verify without a sidecar fails" 1 "$cli" verify "$tmp/out.mp4"
 

@@ -407,7 +407,21 @@ test_sidecar_and_verify (void)
                       json_object_get_object_member (o, "target"), "sha256")), ==, 64);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (o, "checkpoint"),
                                                   "sha256"), ==, vfr_summary.checkpoint_sha256);
-  g_assert_true (json_object_has_member (o, "sources"));
+  {
+    JsonArray *sources = json_object_get_array_member (o, "sources");
+    g_autofree char *a = testdata ("videos/person_a.mp4");
+    g_autofree char *a_sha = lk_provenance_file_sha256 (a, NULL, NULL);
+
+    g_assert_cmpuint (json_array_get_length (sources), ==, 2);
+    for (guint i = 0; i < 2; i++)
+      {
+        JsonObject *src = json_array_get_object_element (sources, i);
+
+        g_assert_cmpuint (strlen (json_object_get_string_member (src, "sha256")), ==, 64);
+        if (g_strcmp0 (json_object_get_string_member (src, "identity"), "A") == 0)
+          g_assert_cmpstr (json_object_get_string_member (src, "sha256"), ==, a_sha);
+      }
+  }
   g_assert_true (json_object_has_member (o, "created"));
   settings = json_object_get_object_member (o, "settings");
   g_assert_cmpint (json_object_get_int_member (settings, "export.crf"), ==, 10);
@@ -599,8 +613,8 @@ test_range_async (void)
   /* The source's timestamps (an MP4 that starts late begins with an empty
    * edit counted in milliseconds, hence the tolerance). */
   for (guint i = 0; i < 30; i++)
-    g_assert_cmpfloat (fabs (g_array_index (out_t, double, i) - g_array_index (in_t, double, 40 + i)),
-                       <=, 0.001);
+    g_assert_cmpfloat (fabs (g_array_index (out_t, double, i)
+                             - g_array_index (in_t, double, 40 + i)), <=, 0.001);
   g_assert_cmpfloat (lk_job_get_fraction (job), ==, 1.0);
 
   /* The label is there: its box is darker than the picture, its letters white. */
@@ -824,6 +838,14 @@ main (int    argc,
   g_assert_no_error (error);
   g_assert_true (make_fixture_model (lk_project_get_path (project), &error));
   g_assert_no_error (error);
+  {
+    g_autofree char *a = testdata ("videos/person_a.mp4");
+    g_autofree char *b = testdata ("videos/person_b.mp4");
+
+    g_assert_cmpint (lk_project_add_source (project, LK_IDENTITY_A, a, &error), >, 0);
+    g_assert_cmpint (lk_project_add_source (project, LK_IDENTITY_B, b, &error), >, 0);
+    g_assert_no_error (error);
+  }
   lk_torch_set_num_threads (0);
 
   g_test_add_func ("/engine/convert/params-from-project", test_params_from_project);
