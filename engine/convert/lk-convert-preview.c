@@ -63,6 +63,7 @@ struct _LkConvertPreview
   LkTorchModel      *model;
   LkFaceDetector    *detector;
   LkAlignParams      align;
+  int                crop_size;
   LkConvertDirection direction;
   char              *video_path;
   LkVideoReader     *reader;
@@ -109,6 +110,7 @@ lk_convert_preview_new (LkProject          *project,
   self->align = lk_align_params_default ();
   self->align.size = lk_torch_model_get_config (model)->face_size;
   self->align.coverage = lk_convert_project_coverage (project);
+  self->crop_size = _lk_convert_project_crop_size (project);
   self->compositor = lk_compositor_new ();
   return self;
 }
@@ -183,12 +185,13 @@ load_frame (LkConvertPreview  *self,
       PreviewFace *f = g_new0 (PreviewFace, 1);
 
       memcpy (f->face.landmarks, d->landmarks, sizeof f->face.landmarks);
-      if (!lk_align_compute (d->landmarks, &self->align, &f->face.alignment))
+      f->face.crop = _lk_convert_extract (l->frame, d->landmarks, &self->align, self->crop_size,
+                                          &f->face.alignment);
+      if (f->face.crop == NULL)
         {
           preview_face_free (f);
           continue;
         }
-      f->face.crop = lk_align_extract (l->frame, &f->face.alignment);
       g_ptr_array_add (crops, f->face.crop);
       g_ptr_array_add (l->faces, f);
     }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "lk-align.h"
 #include "lk-convert-params.h"
+#include "lk-project.h"
 #include "lk-image.h"
 #include "lk-torch.h"
 
@@ -27,6 +29,21 @@ gboolean      _lk_convert_swap         (LkTorchModel      *model,
                                         LkImage          **rgb_out,
                                         LkImage          **mask_out,
                                         GError           **error);
+
+/* Aligns @landmarks at @params (the model's size) and cuts the model's
+ * input out of @frame the way the trainer saw its faces: when the project's
+ * crops (@crop_size) are a multiple of the model's size, the face is cut at
+ * @crop_size and averaged down (box filter, as the trainer resizes), and the
+ * returned alignment is the exact model-space one for that; otherwise it is
+ * cut at the model's size directly. NULL for degenerate landmarks. */
+LkImage      *_lk_convert_extract      (const LkImage       *frame,
+                                        const float          landmarks[LK_FACE_N_LANDMARKS][2],
+                                        const LkAlignParams *params,
+                                        int                  crop_size,
+                                        LkAlignment         *alignment);
+
+/* The most common crop size of the project's faces; 0 without faces. */
+int           _lk_convert_project_crop_size (LkProject     *project);
 
 /* A view on @frame's pixels over a rectangle (no copy, not to be freed). */
 static inline LkImage

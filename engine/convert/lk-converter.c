@@ -111,6 +111,91 @@ _lk_convert_swap (LkTorchModel  *model,
   return TRUE;
 }
 
+LkImage *
+_lk_convert_extract (const LkImage       *frame,
+                     const float          landmarks[LK_FACE_N_LANDMARKS][2],
+                     const LkAlignParams *params,
+                     int                  crop_size,
+                     LkAlignment         *alignment)
+{
+  LkAlignParams big = *params;
+  LkAlignment a;
+  g_autoptr(LkImage) crop = NULL;
+  LkImage *out;
+  int f, size = params->size;
+  double shift;
+
+  if (crop_size <= size || crop_size % size != 0)
+    {
+      if (!lk_align_compute (landmarks, params, alignment))
+        return NULL;
+      return lk_align_extract (frame, alignment);
+    }
+
+  f = crop_size / size;
+  big.size = crop_size;
+  if (!lk_align_compute (landmarks, &big, &a))
+    return NULL;
+  crop = lk_align_extract (frame, &a);
+
+  /* Box filter: model pixel x covers crop pixels x f .. x f + f - 1, whose
+   * centre is x f + (f - 1) / 2. */
+  out = lk_image_new (size, size, crop->channels);
+  for (int y = 0; y < size; y++)
+    for (int x = 0; x < size; x++)
+      for (int c = 0; c < crop->channels; c++)
+        {
+          guint sum = 0;
+
+          for (int j = 0; j < f; j++)
+            {
+              const guint8 *row = lk_image_pixel (crop, x * f, y * f + j);
+
+              for (int i = 0; i < f; i++)
+                sum += row[i * crop->channels + c];
+            }
+          lk_image_pixel (out, x, y)[c] = (guint8) ((sum + f * f / 2) / (f * f));
+        }
+
+  /* model = (crop - (f - 1) / 2) / f, so
+   * frame_to_model = frame_to_crop / f - (f - 1) / (2 f) and
+   * model_to_frame = crop_to_frame (f p + (f - 1) / 2). */
+  shift = (f - 1) / 2.0;
+  *alignment = a;
+  alignment->size = size;
+  for (int k = 0; k < 6; k++)
+    alignment->frame_to_face.m[k] = a.frame_to_face.m[k] / f;
+  alignment->frame_to_face.m[2] -= shift / f;
+  alignment->frame_to_face.m[5] -= shift / f;
+  alignment->face_to_frame.m[0] = a.face_to_frame.m[0] * f;
+  alignment->face_to_frame.m[1] = a.face_to_frame.m[1] * f;
+  alignment->face_to_frame.m[3] = a.face_to_frame.m[3] * f;
+  alignment->face_to_frame.m[4] = a.face_to_frame.m[4] * f;
+  alignment->face_to_frame.m[2] = a.face_to_frame.m[2]
+                                  + (a.face_to_frame.m[0] + a.face_to_frame.m[1]) * shift;
+  alignment->face_to_frame.m[5] = a.face_to_frame.m[5]
+                                  + (a.face_to_frame.m[3] + a.face_to_frame.m[4]) * shift;
+  return out;
+}
+
+int
+_lk_convert_project_crop_size (LkProject *project)
+{
+  int size = 0;
+
+  _lk_project_lock (project);
+  {
+    g_autoptr(sqlite3_stmt) stmt =
+      _lk_project_prepare (project, "SELECT crop_size, COUNT(*) AS n FROM faces "
+                                    "GROUP BY crop_size ORDER BY n DESC LIMIT 1", NULL);
+
+    if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+      size = sqlite3_column_int (stmt, 0);
+  }
+  _lk_project_unlock (project);
+  return CLAMP (size, 0, 4096);
+}
+
 /* ---- the project's checkpoint and coverage ---------------------------- */
 
 static gboolean
@@ -268,6 +353,7 @@ struct _LkConverter
   LkConvertParams  params;
   char            *checkpoint;
   LkAlignParams    align;
+  int              crop_size;  /* the project's crops; 0: cut at the model's size */
   LkTorchModel    *model;
   int              decoder;
   LkFaceDetector  *detector;
@@ -342,6 +428,8 @@ lk_converter_new (LkProject             *project,
     self->align.coverage = coverage;
   else if (project != NULL)
     self->align.coverage = lk_convert_project_coverage (project);
+  if (project != NULL)
+    self->crop_size = _lk_convert_project_crop_size (project);
 
   dp.max_faces = params->max_faces;
   dp.min_face_size = 40;
@@ -437,6 +525,7 @@ lk_converter_process (LkConverter  *self,
   GHashTableIter iter;
   gpointer value;
   guint n = 0, done = 0;
+  LkImage *crop;
 
   g_return_val_if_fail (self != NULL && frame != NULL, FALSE);
   g_return_val_if_fail (frame->channels == 3, FALSE);
@@ -458,9 +547,11 @@ lk_converter_process (LkConverter  *self,
       w->track = get_track (self, d->track_id);
       w->track->seen = self->n_frames;
       lk_landmark_smoother_filter (w->track->landmarks, time, d->landmarks, w->landmarks);
-      if (!lk_align_compute ((const float (*)[2]) w->landmarks, &self->align, &w->alignment))
+      crop = _lk_convert_extract (frame, (const float (*)[2]) w->landmarks, &self->align,
+                                  self->crop_size, &w->alignment);
+      if (crop == NULL)
         continue;
-      g_ptr_array_add (self->crops, lk_align_extract (frame, &w->alignment));
+      g_ptr_array_add (self->crops, crop);
       n++;
     }
 

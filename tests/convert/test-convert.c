@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 
 #include "lk-convert-preview.h"
+#include "lk-convert-private.h"
 #include "lk-converter.h"
 #include "lk-error.h"
 #include "lk-export.h"
@@ -701,6 +702,59 @@ test_bad_input (void)
   g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
 }
 
+/* ---- the model's input, cut like the trainer's ------------------------------------ */
+
+static void
+test_extract_box_filtered (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *photo = testdata ("images/single_man_tom_cruise.jpg");
+  g_autoptr(LkVideoReader) reader = lk_video_reader_open (photo, NULL, &error);
+  g_autoptr(LkVideoFrame) frame = NULL;
+  g_autoptr(GArray) faces = g_array_new (FALSE, TRUE, sizeof (LkFaceDetection));
+  LkFaceDetectorParams dp = lk_face_detector_params_default ();
+  g_autoptr(LkFaceDetector) detector = lk_face_detector_new (&dp, &error);
+  LkAlignParams params = lk_align_params_default ();
+  LkAlignment boxed, direct;
+  g_autoptr(LkImage) a = NULL, b = NULL;
+  const LkFaceDetection *d;
+  double mad = 0, p[2] = { 10, 50 }, q[2], r[2];
+  const double *m, *n;
+
+  g_assert_no_error (error);
+  g_assert_true (lk_video_reader_read (reader, &frame, NULL, &error));
+  g_assert_true (lk_face_detector_detect (detector, frame->image, faces, &error));
+  g_assert_cmpuint (faces->len, ==, 1);
+  d = &g_array_index (faces, LkFaceDetection, 0);
+
+  params.size = 64;
+  a = _lk_convert_extract (frame->image, d->landmarks, &params, 256, &boxed);
+  b = _lk_convert_extract (frame->image, d->landmarks, &params, 0, &direct);
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
+  g_assert_cmpint (a->width, ==, 64);
+  g_assert_cmpint (boxed.size, ==, 64);
+
+  /* The two matrices are inverses of each other... */
+  m = boxed.frame_to_face.m;
+  n = boxed.face_to_frame.m;
+  q[0] = n[0] * p[0] + n[1] * p[1] + n[2];
+  q[1] = n[3] * p[0] + n[4] * p[1] + n[5];
+  r[0] = m[0] * q[0] + m[1] * q[1] + m[2];
+  r[1] = m[3] * q[0] + m[4] * q[1] + m[5];
+  g_assert_cmpfloat (fabs (r[0] - p[0]) + fabs (r[1] - p[1]), <, 1e-6);
+  /* ... and the box-filtered face lies where the directly cut one does
+   * (within the box's quarter-pixel centring). */
+  for (int k = 0; k < 6; k++)
+    g_assert_cmpfloat (fabs (boxed.frame_to_face.m[k] - direct.frame_to_face.m[k]), <, 0.5);
+  for (int y = 0; y < 64; y++)
+    for (int x = 0; x < 64 * 3; x++)
+      mad += abs (lk_image_row (a, y)[x] - lk_image_row (b, y)[x]);
+  mad /= 64 * 64 * 3;
+  g_test_message ("box-filtered vs direct crop: mean absolute difference %.2f", mad);
+  g_assert_cmpfloat (mad, <, 6);
+}
+
 /* ---- the Masks preview ------------------------------------------------------------ */
 
 static void
@@ -860,6 +914,7 @@ main (int    argc,
   g_test_add_func ("/engine/convert/cancel-leaves-nothing", test_cancel_leaves_nothing);
   g_test_add_func ("/engine/convert/bad-input", test_bad_input);
   g_test_add_func ("/engine/convert/preview", test_preview);
+  g_test_add_func ("/engine/convert/extract-box-filtered", test_extract_box_filtered);
 
   ret = g_test_run ();
 
