@@ -20,6 +20,8 @@ const CliCommand cli_commands[] = {
   { "show", N_("PROJECT"), N_("Summarise a project: sources, faces, settings"), cli_show },
   { "extract", N_("PROJECT --identity A|B FILE…"),
     N_("Find, align and store the faces of videos or photos"), cli_extract },
+  { "train", N_("PROJECT [--iterations N | --minutes M]"),
+    N_("Train the swap model; saves a checkpoint on exit and on Ctrl+C"), cli_train },
   { "curate", N_("PROJECT [--auto] [--identity A|B] [--dry-run]"),
     N_("Measure faces, group near-duplicates and exclude poor faces automatically"), cli_curate },
   { "faces", N_("PROJECT [--sort KEY] [--filter included|excluded]"),
@@ -33,6 +35,8 @@ const CliCommand cli_commands[] = {
     N_("Replace the faces of a video with the project's model and export it"), cli_convert },
   { "verify", N_("OUTPUT [--json]"),
     N_("Check an exported video against its provenance file"), cli_verify },
+  { "swap", N_("--source A.mp4 --target B.mp4 -o OUT.mp4 [--minutes M | --iterations N]"),
+    N_("Everything at once: extract, curate, train, export (resumable)"), cli_swap },
   { NULL }
 };
 
