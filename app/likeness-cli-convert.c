@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "likeness-cli.h"
+#include "lk-converter.h"
 #include "lk-error.h"
 #include "lk-export.h"
 #include "lk-project.h"
@@ -151,7 +152,8 @@ cli_convert (int    argc,
       { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
         N_("The video to write (.mp4, .mkv, .mov; .webm for VP9)"), "FILE" },
       { "direction", 'd', 0, G_OPTION_ARG_STRING, &direction,
-        N_("A2B: the target shows A, who becomes B (default); B2A the other way"), "A2B|B2A" },
+        N_("A2B: A's face onto B, who is in TARGET (default); B2A: B's face onto A"),
+        "A2B|B2A" },
       { "checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &checkpoint,
         N_("The model checkpoint (default: the project's newest)"), "FILE" },
       { "mask", 0, 0, G_OPTION_ARG_STRING, &mask, N_("Mask shape"), "hull|extended" },
@@ -285,6 +287,19 @@ cli_convert (int    argc,
     {
       cli_error ("%s", error->message);
       return CLI_EXIT_USAGE;
+    }
+
+  /* What fails at once is checked here, before the job starts. */
+  if (!g_file_test (argv[2], G_FILE_TEST_IS_REGULAR))
+    {
+      cli_error (_("%s does not exist"), argv[2]);
+      return CLI_EXIT_FAILED;
+    }
+  if (checkpoint == NULL)
+    {
+      checkpoint = lk_convert_find_checkpoint (project, NULL, &error);
+      if (checkpoint == NULL)
+        return cli_exit_for_error (error);
     }
 
   run.project = project;

@@ -41,10 +41,14 @@ G_BEGIN_DECLS
  * visible label is optional and off by default (it changes the picture).
  */
 
+/* Identity A is the source person (whose face is put in), B the target
+ * person (who is in the target video): `likeness-cli extract --identity`,
+ * the Masks page (it previews B's videos) and `likeness-cli swap` use them
+ * so. */
 typedef enum
 {
-  LK_CONVERT_A2B, /* faces of identity A in the target become B (decoder B) */
-  LK_CONVERT_B2A, /* faces of identity B become A (decoder A) */
+  LK_CONVERT_A2B, /* A's face onto B: the target shows B, its faces are decoded as A */
+  LK_CONVERT_B2A, /* B's face onto A: the target shows A, its faces are decoded as B */
 } LkConvertDirection;
 
 typedef enum

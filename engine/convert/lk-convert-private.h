@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 
 /* Shared by the converter and the preview. */
 
-/* The decoder that a direction uses: A2B -> B (1), B2A -> A (0). */
+/* The decoder that a direction uses: A2B -> A (0), B2A -> B (1). */
 int           _lk_convert_decoder      (LkConvertDirection direction);
 
 /* Loads a checkpoint on the best device; LK_ERROR_MODEL naming the file. */

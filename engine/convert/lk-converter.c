@@ -23,7 +23,8 @@
 int
 _lk_convert_decoder (LkConvertDirection direction)
 {
-  return direction == LK_CONVERT_B2A ? 0 : 1;
+  /* The decoder of the identity whose face is put in. */
+  return direction == LK_CONVERT_B2A ? 1 : 0;
 }
 
 LkTorchModel *

@@ -803,6 +803,41 @@ test_preview (void)
   g_assert_cmpfloat (outside, ==, 0);
   g_assert_cmpfloat (diff / (region.width * region.height * 3.0), >, 2.0);
 
+  /* A2B puts A's face in: the swap is decoder A's (0) output for the crop;
+   * B2A gives decoder B's. */
+  {
+    g_autofree char *ckpt = lk_convert_find_checkpoint (project, NULL, &error);
+    LkTorchModel *model = lk_torch_model_new_from_checkpoint (ckpt, LK_TORCH_DEVICE_CPU, NULL);
+    g_autoptr(LkImage) dec = lk_image_new (64, 64, 3);
+    LkTorchPixels in = { face->crop->data, 64, 64, 3, face->crop->stride };
+    LkTorchPixels o = { dec->data, 64, 64, 3, dec->stride };
+
+    g_assert_nonnull (model);
+    for (int identity = 0; identity < 2; identity++)
+      {
+        int max_diff = 0;
+
+        if (identity == 1)
+          {
+            lk_convert_preview_set_direction (preview, LK_CONVERT_B2A);
+            g_assert_true (lk_convert_preview_load (preview, target, 2.0, NULL, &error));
+            face = lk_convert_preview_get_face (preview, 0);
+            in.data = face->crop->data;
+          }
+        g_assert_cmpint (lk_torch_model_swap (model, identity, &in, 1, &o, NULL, NULL), ==,
+                         LK_TORCH_OK);
+        for (int y = 0; y < 64; y++)
+          for (int x = 0; x < 64 * 3; x++)
+            max_diff = MAX (max_diff, abs (lk_image_row (dec, y)[x]
+                                           - lk_image_row (face->face_swap, y)[x]));
+        g_assert_cmpint (max_diff, <=, 1);
+      }
+    lk_torch_model_free (model);
+    lk_convert_preview_set_direction (preview, LK_CONVERT_A2B);
+    g_assert_true (lk_convert_preview_load (preview, target, 2.0, NULL, &error));
+    g_assert_true (lk_convert_preview_render (preview, &p, out, &error));
+  }
+
   /* A slider moves: only the compose runs again, and the picture changes. */
   first = lk_image_copy (out);
   p.compose.mask.expand = 10;
