@@ -7,34 +7,79 @@
 
 #include <glib/gi18n.h>
 
+#include "lk-auto-curate.h"
+#include "lk-curate-dialog.h"
+#include "lk-extractor.h"
+#include "lk-face-detail.h"
+#include "lk-face-history.h"
+#include "lk-face-item.h"
+#include "lk-face-list.h"
+#include "lk-face-thumbnailer.h"
+#include "lk-faces.h"
+#include "lk-pose-chart.h"
+#include "lk-pose-coverage.h"
 #include "lk-window.h"
+
+#define THUMBNAIL_SIZE   128
+#define MAX_THUMBNAILS   3000
+#define LONG_MESSAGE     90
 
 typedef struct
 {
   AdwPreferencesGroup *group;
   AdwActionRow        *faces_row;
   GtkLabel            *faces_label;
+  AdwActionRow        *extract_row;
+  GtkStack            *extract_stack;
+  GtkProgressBar      *extract_progress;
   AdwActionRow        *empty_row;
   GPtrArray           *source_rows;   /* rows added to @group */
+  LkJob               *job;           /* the extraction running, or NULL */
 } IdentitySection;
 
 struct _LkFacesPage
 {
-  GtkWidget        parent_instance;
+  GtkWidget           parent_instance;
 
-  LkProject       *project;
-  IdentitySection  sections[2];
+  LkProject          *project;
+  IdentitySection     sections[2];
+  LkFaceList         *faces;
+  GtkMultiSelection  *selection;
+  LkFaceThumbnailer  *thumbnailer;
+  LkFaceHistory      *history;
+  LkJob              *analysis;
+  GActionMap         *action_map;     /* the window's, while rooted in one */
+  guint               refresh_id;
 
   /* template widgets */
-  AdwPreferencesPage *preferences_page;
+  AdwToastOverlay    *toast_overlay;
   AdwPreferencesGroup *group_a;
   AdwPreferencesGroup *group_b;
-  AdwActionRow    *faces_a_row;
-  AdwActionRow    *faces_b_row;
-  GtkLabel        *faces_a_label;
-  GtkLabel        *faces_b_label;
-  AdwActionRow    *empty_a_row;
-  AdwActionRow    *empty_b_row;
+  AdwActionRow       *faces_a_row;
+  AdwActionRow       *faces_b_row;
+  GtkLabel           *faces_a_label;
+  GtkLabel           *faces_b_label;
+  AdwActionRow       *extract_a_row;
+  AdwActionRow       *extract_b_row;
+  GtkStack           *extract_a_stack;
+  GtkStack           *extract_b_stack;
+  GtkProgressBar     *extract_a_progress;
+  GtkProgressBar     *extract_b_progress;
+  AdwActionRow       *empty_a_row;
+  AdwActionRow       *empty_b_row;
+  AdwPreferencesGroup *pose_group;
+  LkPoseChart        *pose_chart;
+  GtkLabel           *pose_label;
+  GtkDropDown        *filter_dropdown;
+  GtkLabel           *count_label;
+  GtkRevealer        *job_revealer;
+  GtkLabel           *job_label;
+  GtkProgressBar     *job_progress;
+  GtkStack           *grid_stack;
+  GtkGridView        *grid_view;
+  AdwStatusPage      *empty_page;
+  GtkRevealer        *detail_revealer;
+  LkFaceDetail       *detail;
 };
 
 G_DEFINE_FINAL_TYPE (LkFacesPage, lk_faces_page, GTK_TYPE_WIDGET)
@@ -42,10 +87,22 @@ G_DEFINE_FINAL_TYPE (LkFacesPage, lk_faces_page, GTK_TYPE_WIDGET)
 enum {
   PROP_0,
   PROP_PROJECT,
+  PROP_SORT_KEY,
+  PROP_DESCENDING,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* The filter menu: all, included, excluded, then excluded for each reason. */
+static const char * const filter_reasons[] = {
+  "manual", "multi-face", "small", "occluded", "blurry", "dark", "bright", "tinted",
+  "extreme-pose", "duplicate",
+};
+#define N_FIXED_FILTERS 3
+
+static void lk_faces_page_update_actions (LkFacesPage *self);
+static void lk_faces_page_update_sources (LkFacesPage *self);
 
 static char *
 display_folder (const char *path)
@@ -128,19 +185,136 @@ create_source_row (const LkSource *source)
 }
 
 static void
-lk_faces_page_report (LkFacesPage *self,
-                      const char  *message)
+lk_faces_page_toast (LkFacesPage *self,
+                     const char  *message)
 {
-  LkWindow *window = lk_window_for_widget (GTK_WIDGET (self));
+  AdwToast *toast = adw_toast_new (message);
 
   g_message ("%s", message);
-  if (window != NULL)
-    lk_window_add_toast (window, message);
+  adw_toast_set_timeout (toast, 6);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
 static void
+lk_faces_page_report (LkFacesPage *self,
+                      const char  *message)
+{
+  lk_faces_page_toast (self, message);
+}
+
+/* A toast for a short message, the window's error dialog for a long one. */
+static void
+lk_faces_page_report_error (LkFacesPage  *self,
+                            const char   *heading,
+                            const GError *error,
+                            const char   *advice)
+{
+  LkWindow *window = lk_window_for_widget (GTK_WIDGET (self));
+
+  if (window != NULL && g_utf8_strlen (error->message, -1) > LONG_MESSAGE)
+    {
+      lk_window_show_error (window, heading, error, advice);
+    }
+  else
+    {
+      g_autofree char *message = g_strdup_printf ("%s: %s", heading, error->message);
+
+      lk_faces_page_toast (self, message);
+    }
+}
+
+static LkIdentity
+lk_faces_page_get_identity (LkFacesPage *self)
+{
+  return lk_face_list_get_identity (self->faces);
+}
+
+static GAction *
+lk_faces_page_lookup_action (LkFacesPage *self,
+                             const char  *name)
+{
+  return self->action_map != NULL ? g_action_map_lookup_action (self->action_map, name) : NULL;
+}
+
+static void
+set_action_enabled (LkFacesPage *self,
+                    const char  *name,
+                    gboolean     enabled)
+{
+  GAction *action = lk_faces_page_lookup_action (self, name);
+
+  if (G_IS_SIMPLE_ACTION (action))
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+}
+
+static guint
+lk_faces_page_count_selected (LkFacesPage *self)
+{
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+
+  return (guint) gtk_bitset_get_size (selected);
+}
+
+/* The ids of the selected faces. */
+static GArray *
+lk_faces_page_selected_ids (LkFacesPage *self)
+{
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GtkBitsetIter iter;
+  guint position;
+
+  if (gtk_bitset_iter_init_first (&iter, selected, &position))
+    {
+      do
+        {
+          g_autoptr(LkFaceItem) item = g_list_model_get_item (G_LIST_MODEL (self->faces), position);
+          gint64 id;
+
+          if (item == NULL)
+            continue;
+          id = lk_face_item_get_id (item);
+          g_array_append_val (ids, id);
+        }
+      while (gtk_bitset_iter_next (&iter, &position));
+    }
+
+  return ids;
+}
+
+/* The one place that sets which of the page's actions are enabled. */
+static void
+lk_faces_page_update_actions (LkFacesPage *self)
+{
+  gboolean has_project = self->project != NULL;
+  gboolean extracting_a = self->sections[LK_IDENTITY_A].job != NULL;
+  gboolean extracting_b = self->sections[LK_IDENTITY_B].job != NULL;
+  gboolean analysing = self->analysis != NULL;
+  guint n_selected = lk_faces_page_count_selected (self);
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->faces));
+
+  set_action_enabled (self, "extract", has_project);
+  set_action_enabled (self, "extract-all", has_project && !(extracting_a && extracting_b));
+  set_action_enabled (self, "cancel-extract", extracting_a || extracting_b);
+  set_action_enabled (self, "show-identity", has_project);
+  set_action_enabled (self, "exclude-selected", has_project && n_selected > 0);
+  set_action_enabled (self, "include-selected", has_project && n_selected > 0);
+  set_action_enabled (self, "select-all-faces", has_project && n_items > 0);
+  set_action_enabled (self, "undo", self->history != NULL && lk_face_history_can_undo (self->history));
+  set_action_enabled (self, "redo", self->history != NULL && lk_face_history_can_redo (self->history));
+  set_action_enabled (self, "auto-curate", has_project && !analysing);
+  set_action_enabled (self, "analyse-faces", has_project && !analysing);
+  set_action_enabled (self, "cancel-analysis", analysing);
+  set_action_enabled (self, "delete-excluded", has_project && !extracting_a && !extracting_b);
+}
+
+/* Counts, pose coverage: read again a moment after the faces change (they
+ * change once per stored frame while extracting). */
+static void
 lk_faces_page_update_counts (LkFacesPage *self)
 {
+  LkIdentity shown = lk_faces_page_get_identity (self);
+
   for (LkIdentity identity = LK_IDENTITY_A; identity <= LK_IDENTITY_B; identity++)
     {
       IdentitySection *section = &self->sections[identity];
@@ -165,7 +339,238 @@ lk_faces_page_update_counts (LkFacesPage *self)
         subtitle = g_strdup_printf (ngettext ("%u used for training", "%u used for training",
                                               included), included);
       adw_action_row_set_subtitle (section->faces_row, subtitle);
+
+      if (identity == shown)
+        {
+          g_autofree char *count = NULL;
+
+          /* Translators: faces of the person shown: all of them, and those used */
+          count = g_strdup_printf (ngettext ("%u face, %u included", "%u faces, %u included", found),
+                                   found, included);
+          gtk_label_set_label (self->count_label, count);
+        }
     }
+}
+
+static void
+lk_faces_page_update_pose (LkFacesPage *self)
+{
+  LkIdentity identity = lk_faces_page_get_identity (self);
+  g_autoptr(LkPoseCoverage) coverage = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *text = NULL;
+
+  /* Translators: %s is "A" or "B" */
+  title = g_strdup_printf (_("Pose Coverage of Person %s"), lk_identity_to_string (identity));
+  adw_preferences_group_set_title (self->pose_group, title);
+
+  if (self->project != NULL)
+    {
+      coverage = lk_curate_pose_coverage (self->project, identity, LK_POSE_COVERAGE_DEFAULT_BIN,
+                                          &error);
+      if (coverage == NULL)
+        g_message ("Could not read the pose coverage: %s", error->message);
+    }
+
+  if (coverage == NULL || coverage->total == 0)
+    text = g_strdup (_("Head turn and tilt of the included faces appear here once faces are "
+                       "extracted."));
+  else if (coverage->missing != NULL && coverage->missing->len > 0)
+    {
+      const LkPoseBin *bin = &g_array_index (coverage->missing, LkPoseBin, 0);
+
+      /* Translators: missing head poses; %+.0f are angles in degrees */
+      text = g_strdup_printf (ngettext ("%u nearby angle has no faces (outlined), e.g. turn "
+                                        "%+.0f°, tilt %+.0f°. Footage at these angles helps "
+                                        "the model.",
+                                        "%u nearby angles have no faces (outlined), e.g. turn "
+                                        "%+.0f°, tilt %+.0f°. Footage at these angles helps "
+                                        "the model.", coverage->missing->len),
+                              coverage->missing->len, bin->yaw, bin->pitch);
+    }
+  else
+    text = g_strdup (_("Every angle next to the covered ones has faces."));
+
+  gtk_label_set_label (self->pose_label, text);
+  lk_pose_chart_set_coverage (self->pose_chart, g_steal_pointer (&coverage));
+}
+
+static gboolean
+refresh_cb (gpointer user_data)
+{
+  LkFacesPage *self = user_data;
+
+  self->refresh_id = 0;
+  lk_faces_page_update_counts (self);
+  lk_faces_page_update_pose (self);
+  lk_faces_page_update_actions (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+lk_faces_page_queue_refresh (LkFacesPage *self)
+{
+  if (self->refresh_id == 0)
+    self->refresh_id = g_timeout_add_full (G_PRIORITY_LOW, 300, refresh_cb, self, NULL);
+}
+
+static void
+lk_faces_page_update_grid_state (LkFacesPage *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->faces));
+
+  gtk_stack_set_visible_child_name (self->grid_stack, n > 0 ? "grid" : "empty");
+  if (n == 0)
+    {
+      gboolean filtered = lk_face_list_get_filter (self->faces) != LK_FACE_FILTER_ALL;
+
+      adw_status_page_set_title (self->empty_page,
+                                 filtered ? _("No Matching Faces") : _("No Faces Yet"));
+      adw_status_page_set_description (self->empty_page,
+                                       filtered
+                                       ? _("No face of this person matches the filter")
+                                       : _("Add videos or photos of this person, then press "
+                                           "“Extract”"));
+    }
+  lk_faces_page_update_actions (self);
+}
+
+/* The detail panel follows a selection of exactly one face. */
+static void
+lk_faces_page_update_detail (LkFacesPage *self)
+{
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+
+  if (gtk_bitset_get_size (selected) == 1)
+    {
+      guint position = gtk_bitset_get_minimum (selected);
+      g_autoptr(LkFaceItem) item = g_list_model_get_item (G_LIST_MODEL (self->faces), position);
+
+      if (item != NULL)
+        {
+          lk_face_detail_set_face (self->detail, lk_face_item_get_face (item));
+          gtk_revealer_set_reveal_child (self->detail_revealer, TRUE);
+          return;
+        }
+    }
+
+  gtk_revealer_set_reveal_child (self->detail_revealer, FALSE);
+  lk_face_detail_set_face (self->detail, NULL);
+}
+
+static void
+selection_changed_cb (LkFacesPage *self)
+{
+  lk_faces_page_update_detail (self);
+  lk_faces_page_update_actions (self);
+}
+
+static void
+faces_items_changed_cb (LkFacesPage *self)
+{
+  lk_faces_page_update_grid_state (self);
+  lk_faces_page_update_detail (self);
+}
+
+/* ---- The grid's cells -------------------------------------------------- */
+
+static void
+cell_update (GtkListItem *list_item)
+{
+  LkFaceItem *item = gtk_list_item_get_item (list_item);
+  GtkWidget *cell = gtk_list_item_get_child (list_item);
+  GtkPicture *picture = g_object_get_data (G_OBJECT (cell), "lk-picture");
+  GtkLabel *reason = g_object_get_data (G_OBJECT (cell), "lk-reason");
+  const LkFace *face;
+  g_autofree char *tooltip = NULL;
+
+  if (item == NULL)
+    return;
+
+  face = lk_face_item_get_face (item);
+  gtk_picture_set_paintable (picture, GDK_PAINTABLE (lk_face_item_get_thumbnail (item)));
+  gtk_widget_set_visible (GTK_WIDGET (reason), !face->included);
+  gtk_label_set_label (reason, face->exclude_reason != NULL ? face->exclude_reason : "");
+  if (face->included)
+    gtk_widget_remove_css_class (cell, "faces-excluded");
+  else
+    gtk_widget_add_css_class (cell, "faces-excluded");
+
+  if (face->included)
+    /* Translators: a face's number and its time in the video */
+    tooltip = g_strdup_printf (_("Face %" G_GINT64_FORMAT " at %.1f s"), face->id, face->time);
+  else
+    /* Translators: a face's number, its time in the video and why it is left out */
+    tooltip = g_strdup_printf (_("Face %" G_GINT64_FORMAT " at %.1f s, excluded: %s"), face->id,
+                               face->time, face->exclude_reason != NULL ? face->exclude_reason : "");
+  gtk_widget_set_tooltip_text (cell, tooltip);
+}
+
+static void
+cell_setup_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *list_item,
+               LkFacesPage              *self)
+{
+  GtkWidget *cell = gtk_overlay_new ();
+  GtkWidget *picture = gtk_picture_new ();
+  GtkWidget *reason = gtk_label_new (NULL);
+
+  gtk_widget_add_css_class (cell, "faces-cell");
+  gtk_widget_set_overflow (cell, GTK_OVERFLOW_HIDDEN);
+  gtk_widget_set_size_request (picture, 112, 112);
+  gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
+  gtk_picture_set_content_fit (GTK_PICTURE (picture), GTK_CONTENT_FIT_COVER);
+  gtk_widget_add_css_class (picture, "faces-thumbnail");
+  gtk_overlay_set_child (GTK_OVERLAY (cell), picture);
+
+  gtk_widget_set_valign (reason, GTK_ALIGN_END);
+  gtk_widget_set_halign (reason, GTK_ALIGN_CENTER);
+  gtk_label_set_ellipsize (GTK_LABEL (reason), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (reason, "faces-reason");
+  gtk_widget_add_css_class (reason, "caption");
+  gtk_overlay_add_overlay (GTK_OVERLAY (cell), reason);
+
+  g_object_set_data (G_OBJECT (cell), "lk-picture", picture);
+  g_object_set_data (G_OBJECT (cell), "lk-reason", reason);
+  gtk_list_item_set_child (list_item, cell);
+}
+
+static void
+cell_item_notify_cb (LkFaceItem  *item,
+                     GParamSpec  *pspec,
+                     GtkListItem *list_item)
+{
+  cell_update (list_item);
+}
+
+static void
+cell_bind_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              LkFacesPage              *self)
+{
+  LkFaceItem *item = gtk_list_item_get_item (list_item);
+
+  g_signal_connect_object (item, "notify", G_CALLBACK (cell_item_notify_cb), list_item, 0);
+  cell_update (list_item);
+  lk_face_thumbnailer_request (self->thumbnailer, item);
+}
+
+static void
+cell_unbind_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *list_item,
+                LkFacesPage              *self)
+{
+  LkFaceItem *item = gtk_list_item_get_item (list_item);
+  GtkWidget *cell = gtk_list_item_get_child (list_item);
+
+  if (item != NULL)
+    {
+      g_signal_handlers_disconnect_by_func (item, cell_item_notify_cb, list_item);
+      lk_face_thumbnailer_withdraw (self->thumbnailer, item);
+    }
+  gtk_picture_set_paintable (g_object_get_data (G_OBJECT (cell), "lk-picture"), NULL);
 }
 
 static void
@@ -254,7 +659,23 @@ lk_faces_page_add_files (LkFacesPage *self,
     }
 
   if (added > 0)
-    lk_faces_page_update_sources (self);
+    {
+      g_autofree char *message = NULL;
+      AdwToast *toast;
+
+      lk_faces_page_update_sources (self);
+
+      /* Translators: %u files were added; %s is "A" or "B" */
+      message = g_strdup_printf (ngettext ("%u file added to Person %s",
+                                           "%u files added to Person %s", added),
+                                 added, lk_identity_to_string (identity));
+      toast = adw_toast_new (message);
+      adw_toast_set_button_label (toast, _("_Extract Now"));
+      adw_toast_set_action_name (toast, "win.extract");
+      adw_toast_set_action_target_value (toast,
+                                         g_variant_new_string (lk_identity_to_string (identity)));
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+    }
 
   return added;
 }
@@ -390,6 +811,655 @@ lk_faces_page_add_drop_target (LkFacesPage *self,
                              GTK_EVENT_CONTROLLER (target));
 }
 
+/* ---- Extraction -------------------------------------------------------- */
+
+typedef struct
+{
+  LkFacesPage *self;
+  LkIdentity   identity;
+} ExtractData;
+
+static void
+extract_job_changed_cb (LkJob       *job,
+                        GParamSpec  *pspec,
+                        LkFacesPage *self)
+{
+  for (LkIdentity identity = LK_IDENTITY_A; identity <= LK_IDENTITY_B; identity++)
+    {
+      IdentitySection *section = &self->sections[identity];
+      g_autofree char *message = NULL;
+
+      if (section->job != job)
+        continue;
+
+      message = lk_job_dup_message (job);
+      gtk_progress_bar_set_fraction (section->extract_progress, lk_job_get_fraction (job));
+      if (message != NULL && message[0] != '\0')
+        adw_action_row_set_subtitle (section->extract_row, message);
+    }
+}
+
+static void
+extract_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  ExtractData *data = user_data;
+  g_autoptr(LkFacesPage) self = data->self;
+  LkIdentity identity = data->identity;
+  IdentitySection *section = &self->sections[identity];
+  const char *name = lk_identity_to_string (identity);
+  LkExtractSummary summary = { 0 };
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  g_free (data);
+
+  ok = lk_extract_sources_finish (LK_PROJECT (object), result, &summary, &error);
+
+  if (section->job != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (section->job, self);
+      g_clear_object (&section->job);
+    }
+  gtk_stack_set_visible_child_name (section->extract_stack, "idle");
+  adw_action_row_set_subtitle (section->extract_row,
+                               _("Find and crop the faces in the videos and photos"));
+
+  if (ok)
+    {
+      g_autofree char *message = NULL;
+
+      if (summary.faces == 0 && summary.sources_skipped == summary.sources)
+        /* Translators: %s is "A" or "B" */
+        message = g_strdup_printf (_("Person %s: every video and photo was extracted before"),
+                                   name);
+      else
+        /* Translators: "Person A: 27 faces from 216 frames (12.5 frames/s)" */
+        message = g_strdup_printf (ngettext ("Person %s: %u face from %u frames (%.1f frames/s)",
+                                             "Person %s: %u faces from %u frames (%.1f frames/s)",
+                                             summary.faces),
+                                   name, summary.faces, summary.frames_processed,
+                                   summary.frames_per_second);
+      lk_faces_page_toast (self, message);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *message = NULL;
+
+      /* Translators: %s is "A" or "B" */
+      message = g_strdup_printf (_("Extraction for Person %s stopped; the faces found so far "
+                                   "are kept"), name);
+      lk_faces_page_toast (self, message);
+    }
+  else
+    {
+      /* Translators: %s is "A" or "B" */
+      g_autofree char *heading = g_strdup_printf (_("Could Not Extract the Faces of Person %s"),
+                                                  name);
+
+      lk_faces_page_report_error (self, heading, error,
+                                  _("The project was not changed. Remove or replace the file, "
+                                    "then extract again."));
+    }
+
+  lk_faces_page_update_actions (self);
+  lk_faces_page_queue_refresh (self);
+}
+
+static void
+lk_faces_page_extract (LkFacesPage *self,
+                       LkIdentity   identity)
+{
+  IdentitySection *section = &self->sections[identity];
+  g_autoptr(GPtrArray) sources = NULL;
+  g_autoptr(GPtrArray) paths = NULL;
+  g_autoptr(GError) error = NULL;
+  LkExtractParams params = lk_extract_params_default ();
+  ExtractData *data;
+
+  if (self->project == NULL || section->job != NULL)
+    return;
+
+  sources = lk_project_list_sources (self->project, identity, &error);
+  if (sources == NULL)
+    {
+      lk_faces_page_report_error (self, _("Could not list the videos and photos"), error, NULL);
+      return;
+    }
+  if (sources->len == 0)
+    {
+      /* Translators: %s is "A" or "B" */
+      g_autofree char *message = g_strdup_printf (_("Add videos or photos of Person %s first"),
+                                                  lk_identity_to_string (identity));
+      lk_faces_page_toast (self, message);
+      return;
+    }
+
+  paths = g_ptr_array_new ();
+  for (guint i = 0; i < sources->len; i++)
+    g_ptr_array_add (paths, ((LkSource *) g_ptr_array_index (sources, i))->path);
+  g_ptr_array_add (paths, NULL);
+
+  /* Translators: the title of a job; %s is "A" or "B" */
+  {
+    g_autofree char *title = g_strdup_printf (_("Extracting Person %s"),
+                                              lk_identity_to_string (identity));
+    section->job = lk_job_new (title);
+  }
+  g_signal_connect_object (section->job, "notify::fraction",
+                           G_CALLBACK (extract_job_changed_cb), self, 0);
+  g_signal_connect_object (section->job, "notify::message",
+                           G_CALLBACK (extract_job_changed_cb), self, 0);
+  gtk_progress_bar_set_fraction (section->extract_progress, 0.0);
+  adw_action_row_set_subtitle (section->extract_row, _("Opening the videos and photos…"));
+  gtk_stack_set_visible_child_name (section->extract_stack, "running");
+
+  data = g_new0 (ExtractData, 1);
+  data->self = g_object_ref (self);
+  data->identity = identity;
+  lk_extract_sources_async (self->project, identity, (const char * const *) paths->pdata,
+                            &params, section->job, extract_done_cb, data);
+
+  lk_faces_page_update_actions (self);
+}
+
+static void
+extract_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  LkFacesPage *self = user_data;
+  int identity = lk_identity_from_string (g_variant_get_string (parameter, NULL));
+
+  if (identity >= 0)
+    lk_faces_page_extract (self, identity);
+}
+
+static void
+extract_all_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  LkFacesPage *self = user_data;
+  g_autoptr(GPtrArray) sources = NULL;
+
+  if (self->project == NULL)
+    return;
+
+  for (LkIdentity identity = LK_IDENTITY_A; identity <= LK_IDENTITY_B; identity++)
+    {
+      g_autoptr(GPtrArray) mine = lk_project_list_sources (self->project, identity, NULL);
+
+      if (mine != NULL && mine->len > 0)
+        lk_faces_page_extract (self, identity);
+    }
+}
+
+static void
+cancel_extract_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  LkFacesPage *self = user_data;
+  int identity = lk_identity_from_string (g_variant_get_string (parameter, NULL));
+
+  for (LkIdentity i = LK_IDENTITY_A; i <= LK_IDENTITY_B; i++)
+    if ((identity < 0 || (int) i == identity) && self->sections[i].job != NULL)
+      lk_job_cancel (self->sections[i].job);
+}
+
+/* ---- Curation ---------------------------------------------------------- */
+
+static void
+lk_faces_page_show_undo_toast (LkFacesPage *self,
+                               const char  *message)
+{
+  AdwToast *toast = adw_toast_new (message);
+
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_action_name (toast, "win.undo");
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+lk_faces_page_set_selected_included (LkFacesPage *self,
+                                     gboolean     included)
+{
+  g_autoptr(GArray) ids = lk_faces_page_selected_ids (self);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (self->history == NULL || ids->len == 0)
+    return;
+
+  if (!lk_face_history_set_included (self->history, (const gint64 *) ids->data, ids->len,
+                                     included, included ? NULL : "manual", &error))
+    {
+      lk_faces_page_report_error (self, _("Could not change the faces"), error, NULL);
+      return;
+    }
+
+  if (included)
+    message = g_strdup_printf (ngettext ("%u face included", "%u faces included", ids->len),
+                               ids->len);
+  else
+    message = g_strdup_printf (ngettext ("%u face excluded", "%u faces excluded", ids->len),
+                               ids->len);
+  lk_faces_page_show_undo_toast (self, message);
+}
+
+static void
+exclude_selected_action (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  lk_faces_page_set_selected_included (LK_FACES_PAGE (user_data), FALSE);
+}
+
+static void
+include_selected_action (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  lk_faces_page_set_selected_included (LK_FACES_PAGE (user_data), TRUE);
+}
+
+static void
+select_all_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  LkFacesPage *self = user_data;
+
+  gtk_selection_model_select_all (GTK_SELECTION_MODEL (self->selection));
+}
+
+static void
+undo_redo_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  LkFacesPage *self = user_data;
+  gboolean undo = g_str_equal (g_action_get_name (G_ACTION (action)), "undo");
+  g_autoptr(GError) error = NULL;
+  guint n;
+
+  if (self->history == NULL)
+    return;
+
+  n = undo ? lk_face_history_undo (self->history, &error)
+           : lk_face_history_redo (self->history, &error);
+  if (error != NULL)
+    lk_faces_page_report_error (self, undo ? _("Could not undo") : _("Could not redo"), error,
+                                NULL);
+  else if (n > 0)
+    {
+      g_autofree char *message = NULL;
+
+      if (undo)
+        message = g_strdup_printf (ngettext ("Undone: %u face", "Undone: %u faces", n), n);
+      else
+        message = g_strdup_printf (ngettext ("Redone: %u face", "Redone: %u faces", n), n);
+      lk_faces_page_toast (self, message);
+    }
+}
+
+static void
+history_changed_cb (LkFacesPage *self)
+{
+  lk_faces_page_update_actions (self);
+}
+
+static void
+curate_applied_cb (LkCurateDialog *dialog,
+                   LkFaceStates   *previous,
+                   guint           n_excluded,
+                   LkFacesPage    *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (self->history == NULL || previous == NULL || previous->n == 0)
+    return;
+
+  if (!lk_face_history_push (self->history, lk_face_states_copy (previous), &error))
+    g_message ("The automatic pass cannot be undone: %s", error->message);
+
+  message = g_strdup_printf (ngettext ("Automatic pass: %u face excluded",
+                                       "Automatic pass: %u faces excluded", n_excluded),
+                             n_excluded);
+  lk_faces_page_show_undo_toast (self, message);
+}
+
+static void
+auto_curate_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  LkFacesPage *self = user_data;
+  LkCurateDialog *dialog;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (self->project == NULL)
+    return;
+
+  dialog = lk_curate_dialog_new (self->project, lk_faces_page_get_identity (self));
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL);
+  g_signal_connect_object (dialog, "applied", G_CALLBACK (curate_applied_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Metrics and duplicate groups of faces that lack them, as a job. */
+
+static void
+analysis_changed_cb (LkJob       *job,
+                     GParamSpec  *pspec,
+                     LkFacesPage *self)
+{
+  g_autofree char *message = lk_job_dup_message (job);
+
+  gtk_progress_bar_set_fraction (self->job_progress, lk_job_get_fraction (job));
+  if (message != NULL)
+    gtk_label_set_label (self->job_label, message);
+}
+
+static void
+analysis_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  LkJob *job = task_data;
+  LkAutoCurateParams params = lk_auto_curate_params_default ();
+  LkAnalyseSummary *summary = g_new0 (LkAnalyseSummary, 1);
+  GError *error = NULL;
+
+  if (!lk_curate_prepare (LK_PROJECT (source_object), -1, &params, job, summary, &error))
+    {
+      lk_analyse_summary_clear (summary);
+      g_free (summary);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_pointer (task, summary, NULL);
+}
+
+static void
+analysis_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(LkFacesPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  LkAnalyseSummary *summary = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (self->analysis != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->analysis, self);
+      g_clear_object (&self->analysis);
+    }
+  gtk_revealer_set_reveal_child (self->job_revealer, FALSE);
+
+  if (summary != NULL)
+    {
+      g_autofree char *message = NULL;
+
+      if (summary->failed > 0)
+        /* Translators: faces measured, then faces whose crop could not be read */
+        message = g_strdup_printf (_("%u faces measured; %u could not be read: %s"),
+                                   summary->computed, summary->failed,
+                                   summary->first_failure != NULL ? summary->first_failure : "");
+      else
+        message = g_strdup_printf (ngettext ("%u face measured, duplicates grouped",
+                                             "%u faces measured, duplicates grouped",
+                                             summary->computed), summary->computed);
+      lk_faces_page_toast (self, message);
+      lk_analyse_summary_clear (summary);
+      g_free (summary);
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    lk_faces_page_report_error (self, _("Could Not Measure the Faces"), error, NULL);
+
+  lk_faces_page_update_actions (self);
+}
+
+static void
+analyse_faces_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  LkFacesPage *self = user_data;
+  g_autoptr(GTask) task = NULL;
+
+  if (self->project == NULL || self->analysis != NULL)
+    return;
+
+  self->analysis = lk_job_new (_("Measuring Faces"));
+  g_signal_connect_object (self->analysis, "notify::fraction",
+                           G_CALLBACK (analysis_changed_cb), self, 0);
+  g_signal_connect_object (self->analysis, "notify::message",
+                           G_CALLBACK (analysis_changed_cb), self, 0);
+  gtk_label_set_label (self->job_label, _("Measuring sharpness, exposure and pose…"));
+  gtk_progress_bar_set_fraction (self->job_progress, 0.0);
+  gtk_revealer_set_reveal_child (self->job_revealer, TRUE);
+
+  task = g_task_new (self->project, lk_job_get_cancellable (self->analysis), analysis_done_cb,
+                     g_object_ref (self));
+  g_task_set_source_tag (task, analyse_faces_action);
+  g_task_set_task_data (task, g_object_ref (self->analysis), g_object_unref);
+  g_task_run_in_thread (task, analysis_thread);
+
+  lk_faces_page_update_actions (self);
+}
+
+static void
+cancel_analysis_action (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  LkFacesPage *self = user_data;
+
+  if (self->analysis != NULL)
+    lk_job_cancel (self->analysis);
+}
+
+/* Deleting excluded faces from disk: only after a confirmation. */
+
+typedef struct
+{
+  LkFacesPage *self;
+  LkIdentity   identity;
+  GArray      *ids;
+} DeleteData;
+
+static void
+delete_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    gpointer          user_data)
+{
+  DeleteData *data = user_data;
+  LkFacesPage *self = data->self;
+
+  if (g_str_equal (response, "delete") && self->project != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!lk_project_delete_faces (self->project, (const gint64 *) data->ids->data,
+                                    data->ids->len, &error))
+        lk_faces_page_report_error (self, _("Could Not Delete the Faces"), error, NULL);
+      else
+        {
+          g_autofree char *message = g_strdup_printf (ngettext ("%u face deleted",
+                                                                "%u faces deleted",
+                                                                data->ids->len),
+                                                      data->ids->len);
+
+          /* The steps may name faces that are gone. */
+          if (self->history != NULL)
+            lk_face_history_clear (self->history);
+          lk_faces_page_toast (self, message);
+        }
+    }
+
+  g_array_unref (data->ids);
+  g_object_unref (data->self);
+  g_free (data);
+}
+
+static void
+delete_excluded_action (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  LkFacesPage *self = user_data;
+  LkIdentity identity = lk_faces_page_get_identity (self);
+  g_autoptr(GPtrArray) faces = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog;
+  DeleteData *data;
+
+  if (self->project == NULL)
+    return;
+
+  faces = lk_project_list_faces (self->project, identity, LK_FACE_FILTER_EXCLUDED, NULL, "id",
+                                 FALSE, &error);
+  if (faces == NULL)
+    {
+      lk_faces_page_report_error (self, _("Could not list the faces"), error, NULL);
+      return;
+    }
+  if (faces->len == 0)
+    {
+      /* Translators: %s is "A" or "B" */
+      g_autofree char *message = g_strdup_printf (_("Person %s has no excluded faces"),
+                                                  lk_identity_to_string (identity));
+      lk_faces_page_toast (self, message);
+      return;
+    }
+
+  data = g_new0 (DeleteData, 1);
+  data->self = g_object_ref (self);
+  data->identity = identity;
+  data->ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), faces->len);
+  for (guint i = 0; i < faces->len; i++)
+    g_array_append_val (data->ids, ((LkFace *) g_ptr_array_index (faces, i))->id);
+
+  /* Translators: %u excluded faces of person %s ("A" or "B") */
+  heading = g_strdup_printf (ngettext ("Delete %u Excluded Face of Person %s?",
+                                       "Delete %u Excluded Faces of Person %s?", faces->len),
+                             faces->len, lk_identity_to_string (identity));
+  body = g_strdup (_("Their crops are deleted from the project folder and they are removed from "
+                     "the project. This cannot be undone; excluded faces are already left out of "
+                     "training without deleting them."));
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading, body);
+  gtk_window_set_title (GTK_WINDOW (dialog), heading);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "delete", _("_Delete"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (delete_response_cb), data);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Which person the grid shows. */
+static void
+show_identity_change_state (GSimpleAction *action,
+                            GVariant      *value,
+                            gpointer       user_data)
+{
+  LkFacesPage *self = user_data;
+  int identity = lk_identity_from_string (g_variant_get_string (value, NULL));
+
+  if (identity < 0)
+    return;
+
+  g_simple_action_set_state (action, value);
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+  lk_face_list_set_identity (self->faces, identity);
+  lk_faces_page_update_counts (self);
+  lk_faces_page_update_pose (self);
+}
+
+static void
+filter_selected_cb (LkFacesPage *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->filter_dropdown);
+
+  if (selected == GTK_INVALID_LIST_POSITION || selected == 0)
+    lk_face_list_set_filter (self->faces, LK_FACE_FILTER_ALL, NULL);
+  else if (selected == 1)
+    lk_face_list_set_filter (self->faces, LK_FACE_FILTER_INCLUDED, NULL);
+  else if (selected == 2)
+    lk_face_list_set_filter (self->faces, LK_FACE_FILTER_EXCLUDED, NULL);
+  else if (selected - N_FIXED_FILTERS < G_N_ELEMENTS (filter_reasons))
+    lk_face_list_set_filter (self->faces, LK_FACE_FILTER_EXCLUDED,
+                             filter_reasons[selected - N_FIXED_FILTERS]);
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+}
+
+/* Added to the window's action map while the page is in a window, so that
+ * they are window actions (exported on D-Bus for scripts and tests, with
+ * the window's shortcuts). Sensitivity: lk_faces_page_update_actions(). */
+static const GActionEntry page_actions[] = {
+  /* "A" or "B" */
+  { "extract", extract_action, "s" },
+  { "extract-all", extract_all_action },
+  { "cancel-extract", cancel_extract_action, "s" },
+  { "show-identity", NULL, "s", "'A'", show_identity_change_state },
+  { "exclude-selected", exclude_selected_action },
+  { "include-selected", include_selected_action },
+  { "select-all-faces", select_all_action },
+  { "undo", undo_redo_action },
+  { "redo", undo_redo_action },
+  { "auto-curate", auto_curate_action },
+  { "analyse-faces", analyse_faces_action },
+  { "cancel-analysis", cancel_analysis_action },
+  { "delete-excluded", delete_excluded_action },
+};
+
+static void
+lk_faces_page_root (GtkWidget *widget)
+{
+  LkFacesPage *self = LK_FACES_PAGE (widget);
+  GtkRoot *root;
+
+  GTK_WIDGET_CLASS (lk_faces_page_parent_class)->root (widget);
+
+  root = gtk_widget_get_root (widget);
+  if (G_IS_ACTION_MAP (root))
+    {
+      self->action_map = G_ACTION_MAP (root);
+      g_action_map_add_action_entries (self->action_map, page_actions,
+                                       G_N_ELEMENTS (page_actions), self);
+      lk_faces_page_update_actions (self);
+    }
+}
+
+static void
+lk_faces_page_unroot (GtkWidget *widget)
+{
+  LkFacesPage *self = LK_FACES_PAGE (widget);
+
+  if (self->action_map != NULL)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (page_actions); i++)
+        g_action_map_remove_action (self->action_map, page_actions[i].name);
+      self->action_map = NULL;
+    }
+
+  GTK_WIDGET_CLASS (lk_faces_page_parent_class)->unroot (widget);
+}
+
 LkProject *
 lk_faces_page_get_project (LkFacesPage *self)
 {
@@ -408,8 +1478,18 @@ lk_faces_page_set_project (LkFacesPage *self,
   if (self->project == project)
     return;
 
+  /* Work of the old project stops. */
+  for (guint i = 0; i < G_N_ELEMENTS (self->sections); i++)
+    if (self->sections[i].job != NULL)
+      lk_job_cancel (self->sections[i].job);
+  if (self->analysis != NULL)
+    lk_job_cancel (self->analysis);
+
   if (self->project != NULL)
     g_signal_handlers_disconnect_by_data (self->project, self);
+  if (self->history != NULL)
+    g_signal_handlers_disconnect_by_data (self->history, self);
+  g_clear_object (&self->history);
 
   g_set_object (&self->project, project);
 
@@ -421,12 +1501,23 @@ lk_faces_page_set_project (LkFacesPage *self,
                                G_CALLBACK (lk_faces_page_update_sources), self,
                                G_CONNECT_SWAPPED);
       g_signal_connect_object (project, "faces-changed",
-                               G_CALLBACK (lk_faces_page_update_counts), self,
+                               G_CALLBACK (lk_faces_page_queue_refresh), self,
                                G_CONNECT_SWAPPED);
+      self->history = lk_face_history_new (project);
+      g_signal_connect_object (self->history, "notify::can-undo",
+                               G_CALLBACK (history_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->history, "notify::can-redo",
+                               G_CALLBACK (history_changed_cb), self, G_CONNECT_SWAPPED);
     }
+
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+  lk_face_list_set_project (self->faces, project);
+  lk_face_detail_set_project (self->detail, project);
 
   lk_faces_page_update_sources (self);
   lk_faces_page_update_counts (self);
+  lk_faces_page_update_pose (self);
+  lk_faces_page_update_grid_state (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROJECT]);
 }
@@ -436,11 +1527,34 @@ lk_faces_page_dispose (GObject *object)
 {
   LkFacesPage *self = LK_FACES_PAGE (object);
 
+  g_clear_handle_id (&self->refresh_id, g_source_remove);
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->sections); i++)
+    {
+      if (self->sections[i].job != NULL)
+        {
+          lk_job_cancel (self->sections[i].job);
+          g_signal_handlers_disconnect_by_data (self->sections[i].job, self);
+          g_clear_object (&self->sections[i].job);
+        }
+    }
+  if (self->analysis != NULL)
+    {
+      lk_job_cancel (self->analysis);
+      g_signal_handlers_disconnect_by_data (self->analysis, self);
+      g_clear_object (&self->analysis);
+    }
+
   if (self->project != NULL)
     g_signal_handlers_disconnect_by_data (self->project, self);
   g_clear_object (&self->project);
+  g_clear_object (&self->history);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LK_TYPE_FACES_PAGE);
+
+  g_clear_object (&self->selection);
+  g_clear_object (&self->faces);
+  g_clear_object (&self->thumbnailer);
 
   for (guint i = 0; i < G_N_ELEMENTS (self->sections); i++)
     g_clear_pointer (&self->sections[i].source_rows, g_ptr_array_unref);
@@ -462,6 +1576,14 @@ lk_faces_page_get_property (GObject    *object,
       g_value_set_object (value, self->project);
       break;
 
+    case PROP_SORT_KEY:
+      g_value_set_string (value, lk_face_list_get_sort_key (self->faces));
+      break;
+
+    case PROP_DESCENDING:
+      g_value_set_boolean (value, lk_face_list_get_descending (self->faces));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -481,6 +1603,24 @@ lk_faces_page_set_property (GObject      *object,
       lk_faces_page_set_project (self, g_value_get_object (value));
       break;
 
+    case PROP_SORT_KEY:
+      if (g_value_get_string (value) != NULL &&
+          lk_face_sort_key_is_valid (g_value_get_string (value)) &&
+          g_strcmp0 (g_value_get_string (value), lk_face_list_get_sort_key (self->faces)) != 0)
+        {
+          lk_face_list_set_sort_key (self->faces, g_value_get_string (value));
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
+    case PROP_DESCENDING:
+      if (g_value_get_boolean (value) != lk_face_list_get_descending (self->faces))
+        {
+          lk_face_list_set_descending (self->faces, g_value_get_boolean (value));
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -495,48 +1635,147 @@ lk_faces_page_class_init (LkFacesPageClass *klass)
   object_class->dispose = lk_faces_page_dispose;
   object_class->get_property = lk_faces_page_get_property;
   object_class->set_property = lk_faces_page_set_property;
+  widget_class->root = lk_faces_page_root;
+  widget_class->unroot = lk_faces_page_unroot;
 
   properties[PROP_PROJECT] =
     g_param_spec_object ("project", NULL, NULL,
                          LK_TYPE_PROJECT,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_SORT_KEY] =
+    g_param_spec_string ("sort-key", NULL, NULL, "id",
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_DESCENDING] =
+    g_param_spec_boolean ("descending", NULL, NULL, FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_install_action (widget_class, "faces.add-sources", "s", add_sources_action);
   gtk_widget_class_install_action (widget_class, "faces.remove-source", "x",
                                    remove_source_action);
+  gtk_widget_class_install_property_action (widget_class, "faces.sort-key", "sort-key");
+  gtk_widget_class_install_property_action (widget_class, "faces.descending", "descending");
+
+  g_type_ensure (LK_TYPE_POSE_CHART);
+  g_type_ensure (LK_TYPE_FACE_DETAIL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/likeness/Studio/lk-faces-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, preferences_page);
+  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, LkFacesPage, group_a);
   gtk_widget_class_bind_template_child (widget_class, LkFacesPage, group_b);
   gtk_widget_class_bind_template_child (widget_class, LkFacesPage, faces_a_row);
   gtk_widget_class_bind_template_child (widget_class, LkFacesPage, faces_b_row);
   gtk_widget_class_bind_template_child (widget_class, LkFacesPage, faces_a_label);
   gtk_widget_class_bind_template_child (widget_class, LkFacesPage, faces_b_label);
+  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, extract_a_row);
+  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, extract_b_row);
+  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, extract_a_stack);
+  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, extract_b_stack);
+  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, extract_a_progress);
+  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, extract_b_progress);
   gtk_widget_class_bind_template_child (widget_class, LkFacesPage, empty_a_row);
   gtk_widget_class_bind_template_child (widget_class, LkFacesPage, empty_b_row);
+  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, pose_group);
+  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, pose_chart);
+  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, pose_label);
+  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, filter_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, count_label);
+  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, job_revealer);
+  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, job_label);
+  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, job_progress);
+  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, grid_stack);
+  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, grid_view);
+  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, detail_revealer);
+  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, detail);
+}
+
+static void
+lk_faces_page_add_shortcut (GtkShortcutController *controller,
+                            const char            *trigger,
+                            const char            *action)
+{
+  gtk_shortcut_controller_add_shortcut (controller,
+                                        gtk_shortcut_new (gtk_shortcut_trigger_parse_string (trigger),
+                                                          gtk_named_action_new (action)));
 }
 
 static void
 lk_faces_page_init (LkFacesPage *self)
 {
+  g_autoptr(GtkStringList) filters = NULL;
+  GtkListItemFactory *factory;
+  GtkEventController *shortcuts;
+
+  /* Before the template: its property actions read the list. */
+  self->faces = lk_face_list_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->sections[LK_IDENTITY_A] = (IdentitySection) {
-    self->group_a, self->faces_a_row, self->faces_a_label, self->empty_a_row,
-    g_ptr_array_new (),
+    self->group_a, self->faces_a_row, self->faces_a_label, self->extract_a_row,
+    self->extract_a_stack, self->extract_a_progress, self->empty_a_row, g_ptr_array_new (), NULL,
   };
   self->sections[LK_IDENTITY_B] = (IdentitySection) {
-    self->group_b, self->faces_b_row, self->faces_b_label, self->empty_b_row,
-    g_ptr_array_new (),
+    self->group_b, self->faces_b_row, self->faces_b_label, self->extract_b_row,
+    self->extract_b_stack, self->extract_b_progress, self->empty_b_row, g_ptr_array_new (), NULL,
   };
+
+  /* The face grid: a multi-selection over the face list, thumbnails loaded
+   * for bound cells only. */
+  self->thumbnailer = lk_face_thumbnailer_new (THUMBNAIL_SIZE, MAX_THUMBNAILS);
+  self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->faces)));
+  g_signal_connect_object (self->faces, "items-changed", G_CALLBACK (faces_items_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->selection, "selection-changed",
+                           G_CALLBACK (selection_changed_cb), self, G_CONNECT_SWAPPED);
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (cell_setup_cb), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (cell_bind_cb), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (cell_unbind_cb), self);
+  gtk_grid_view_set_factory (self->grid_view, factory);
+  g_object_unref (factory);
+  gtk_grid_view_set_model (self->grid_view, GTK_SELECTION_MODEL (self->selection));
+
+  filters = gtk_string_list_new (NULL);
+  gtk_string_list_append (filters, _("All Faces"));
+  gtk_string_list_append (filters, _("Included"));
+  gtk_string_list_append (filters, _("Excluded"));
+  gtk_string_list_append (filters, _("Excluded: Manually"));
+  gtk_string_list_append (filters, _("Excluded: Several Faces"));
+  gtk_string_list_append (filters, _("Excluded: Small"));
+  gtk_string_list_append (filters, _("Excluded: Occluded"));
+  gtk_string_list_append (filters, _("Excluded: Blurry"));
+  gtk_string_list_append (filters, _("Excluded: Dark"));
+  gtk_string_list_append (filters, _("Excluded: Bright"));
+  gtk_string_list_append (filters, _("Excluded: Tinted"));
+  gtk_string_list_append (filters, _("Excluded: Extreme Pose"));
+  gtk_string_list_append (filters, _("Excluded: Duplicate"));
+  G_STATIC_ASSERT (G_N_ELEMENTS (filter_reasons) == 10);
+  gtk_drop_down_set_model (self->filter_dropdown, G_LIST_MODEL (filters));
+  g_signal_connect_object (self->filter_dropdown, "notify::selected",
+                           G_CALLBACK (filter_selected_cb), self, G_CONNECT_SWAPPED);
+
+  /* Curation keys while the focus is in this page (window-wide accels
+   * would take Delete and Ctrl+Z from text fields). */
+  shortcuts = gtk_shortcut_controller_new ();
+  lk_faces_page_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), "Delete", "win.exclude-selected");
+  lk_faces_page_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), "KP_Delete",
+                              "win.exclude-selected");
+  lk_faces_page_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), "Insert", "win.include-selected");
+  lk_faces_page_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), "<Control>z", "win.undo");
+  lk_faces_page_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), "<Control><Shift>z", "win.redo");
+  lk_faces_page_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), "<Control>y", "win.redo");
+  gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 
   lk_faces_page_add_drop_target (self, LK_IDENTITY_A);
   lk_faces_page_add_drop_target (self, LK_IDENTITY_B);
 
   lk_faces_page_update_sources (self);
   lk_faces_page_update_counts (self);
+  lk_faces_page_update_pose (self);
+  lk_faces_page_update_grid_state (self);
 }

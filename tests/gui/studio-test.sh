@@ -196,6 +196,62 @@ else
   echo "NOTE: no test data in LK_TESTDATA_DIR; sources are not added"
 fi
 
+# ---- Faces area: extraction, the face grid, curation (faces engineer) -----
+# Adds the two tiny clips, extracts both people through win.extract, waits
+# for the extraction to end (win.cancel-extract is enabled while one runs)
+# and for faces in the project database, then shows the grid.
+faces_db_count() {  # faces_db_count IDENTITY: faces of A (0) or B (1) in the project
+  if command -v sqlite3 >/dev/null 2>&1; then
+    sqlite3 -readonly "$project.likeness/project.db" \
+      "SELECT count(*) FROM faces WHERE identity = $1" 2>/dev/null || echo 0
+  else
+    python3 -c 'import sqlite3, sys
+db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+print(db.execute("SELECT count(*) FROM faces WHERE identity = ?", (int(sys.argv[2]),)).fetchone()[0])' \
+      "$project.likeness/project.db" "$1" 2>/dev/null || echo 0
+  fi
+}
+extraction_over() {
+  call "$window_path" org.gtk.Actions.Describe cancel-extract | grep -q '(false,'
+}
+faces_of_both() {
+  [ "$(faces_db_count 0)" -gt 0 ] && [ "$(faces_db_count 1)" -gt 0 ]
+}
+if [ -n "${LK_TESTDATA_DIR:-}" ] && [ -f "$LK_TESTDATA_DIR/videos/tiny_person_c.mp4" ]; then
+  for action in extract extract-all cancel-extract show-identity exclude-selected \
+                include-selected undo redo auto-curate analyse-faces delete-excluded; do
+    printf '%s' "$window_actions" | grep -q "'$action'" ||
+      fail "win.$action is missing: $window_actions"
+  done
+  activate "$window_path" show-faces '[]'
+  import -window root "$shots/faces-before-extract.png"
+  activate "$window_path" add-source "[<('A', '$LK_TESTDATA_DIR/videos/tiny_person_c.mp4')>]"
+  activate "$window_path" add-source "[<('B', '$LK_TESTDATA_DIR/videos/tiny_person_d.mp4')>]"
+  activate "$window_path" extract "[<'A'>]"
+  activate "$window_path" extract "[<'B'>]"
+  call "$window_path" org.gtk.Actions.Describe cancel-extract | grep -q '(true,' ||
+    fail "win.cancel-extract is not enabled while extracting"
+  shot faces-extracting
+  tries=0
+  until extraction_over; do
+    kill -0 "$studio_pid" 2>/dev/null || fail "the studio exited while extracting"
+    tries=$((tries + 1))
+    [ $tries -lt 3000 ] || fail "gave up waiting for the extraction"
+    sleep 0.1
+  done
+  faces_of_both || fail "no faces of A ($(faces_db_count 0)) or B ($(faces_db_count 1)) after extraction"
+  activate "$window_path" show-identity "[<'A'>]"
+  shot_changed faces-grid faces-extracting
+  # Exclude the selection (none: nothing changes), then the undo stack over D-Bus.
+  call "$window_path" org.gtk.Actions.Describe undo | grep -q '(false,' ||
+    fail "win.undo is enabled before any change"
+  activate "$window_path" show-identity "[<'B'>]"
+  shot_changed faces-grid-b faces-grid
+else
+  echo "NOTE: no tiny clips in LK_TESTDATA_DIR; faces are not extracted"
+fi
+# ---- end of the Faces area block ---------------------------------------------
+
 # The same through the application (for scripts that know no window).
 activate "$object_path" show-area "[<'faces'>]"
 shot_changed faces-again export
