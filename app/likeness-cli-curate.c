@@ -115,46 +115,6 @@ typedef struct
   LkAnalyseSummary    summary;
 } CurateRun;
 
-/* cli_run_job() quits its main loop from the worker when the work returns;
- * a quit that comes before g_main_loop_run() starts is lost and the command
- * then hangs (SIGTERM included, as it becomes a cancel). Work that can end
- * at once (nothing new to measure) waits here until the main loop runs. */
-typedef struct
-{
-  GMutex   mutex;
-  GCond    cond;
-  gboolean running;
-} LoopSync;
-
-static gboolean
-loop_is_running (gpointer data)
-{
-  LoopSync *sync = data;
-
-  g_mutex_lock (&sync->mutex);
-  sync->running = TRUE;
-  g_cond_signal (&sync->cond);
-  g_mutex_unlock (&sync->mutex);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_for_main_loop (void)
-{
-  LoopSync sync = { 0 };
-
-  g_mutex_init (&sync.mutex);
-  g_cond_init (&sync.cond);
-  g_main_context_invoke (g_main_context_default (), loop_is_running, &sync);
-  g_mutex_lock (&sync.mutex);
-  while (!sync.running)
-    g_cond_wait (&sync.cond, &sync.mutex);
-  g_mutex_unlock (&sync.mutex);
-  g_cond_clear (&sync.cond);
-  g_mutex_clear (&sync.mutex);
-}
-
 static gboolean
 curate_work (LkJob    *job,
              gpointer  user_data,
@@ -167,7 +127,6 @@ curate_work (LkJob    *job,
         lk_curate_analyse (run->project, run->identity, TRUE, job, &run->summary, error)) &&
        lk_curate_prepare (run->project, run->identity, &run->params, job,
                           run->recompute ? NULL : &run->summary, error);
-  wait_for_main_loop ();
 
   return ok;
 }

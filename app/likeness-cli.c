@@ -143,7 +143,8 @@ typedef struct
   gpointer     user_data;
   GError      *error;
   gboolean     ok;
-  GMainLoop   *loop;
+  GMainContext *context;
+  int          done;
   gboolean     tty;
   gboolean     quiet;
   gint64       last_print;
@@ -156,7 +157,11 @@ job_thread (gpointer data)
   JobRun *run = data;
 
   run->ok = run->work (run->job, run->user_data, &run->error);
-  g_main_loop_quit (run->loop);
+  /* The main thread iterates until it sees this; waking it up works
+   * whether or not it is already waiting (a g_main_loop_quit() before
+   * g_main_loop_run() would be lost). */
+  g_atomic_int_set (&run->done, TRUE);
+  g_main_context_wakeup (run->context);
 
   return NULL;
 }
@@ -262,7 +267,7 @@ cli_run_job (LkJob        *job,
   run.job = job;
   run.work = work;
   run.user_data = user_data;
-  run.loop = g_main_loop_new (context, FALSE);
+  run.context = context;
   run.tty = isatty (STDERR_FILENO);
   run.quiet = quiet;
   run.last_print = g_get_monotonic_time ();
@@ -272,7 +277,8 @@ cli_run_job (LkJob        *job,
   sigterm = g_unix_signal_add (SIGTERM, on_signal, &run);
 
   thread = g_thread_new ("likeness-cli-job", job_thread, &run);
-  g_main_loop_run (run.loop);
+  while (!g_atomic_int_get (&run.done))
+    g_main_context_iteration (context, TRUE);
   g_thread_join (thread);
 
   /* Deliver the last pending notifications before drawing the final line. */
@@ -283,7 +289,6 @@ cli_run_job (LkJob        *job,
   g_signal_handler_disconnect (job, handler);
   g_source_remove (sigint);
   g_source_remove (sigterm);
-  g_main_loop_unref (run.loop);
 
   if (!run.ok)
     {
