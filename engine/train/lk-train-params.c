@@ -278,6 +278,8 @@ lk_train_params_validate (const LkTrainParams  *p,
     bad = "keep-checkpoints (1 to 1000)";
   else if (!isfinite (p->preview_interval))
     bad = "preview-interval (seconds)";
+  else if (p->threads < 0 || p->threads > 1024)
+    bad = "threads (0 to 1024)";
   else if ((guint) p->device > LK_TRAIN_DEVICE_CUDA)
     bad = "device (auto, cpu or cuda)";
 
@@ -323,6 +325,7 @@ lk_train_params_to_json (const LkTrainParams *p)
   INT ("keep-checkpoints", p->keep_checkpoints);
   DBL ("preview-interval", p->preview_interval);
   STR ("device", lk_train_device_to_string (p->device));
+  INT ("threads", p->threads);
 #undef INT
 #undef DBL
 #undef BOOL

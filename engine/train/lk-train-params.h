@@ -68,6 +68,8 @@ typedef struct
   int            keep_checkpoints;   /* newest checkpoints kept in model/ (>= 1) */
   double         preview_interval;   /* seconds between previews; <= 0: no previews */
   LkTrainDevice  device;
+  int            threads;            /* CPU threads for libtorch; 0: as the engine set it
+                                        (one per core); not a project setting */
 } LkTrainParams;
 
 LkTrainParams  lk_train_params_default      (void);

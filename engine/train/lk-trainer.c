@@ -842,24 +842,13 @@ session_prepare (Session       *s,
 
   set_state (self, LK_TRAINER_STATE_LOADING);
 
-  /* Faces first: the cheapest refusal. */
-  for (int k = 0; k < 2; k++)
-    {
-      guint n = lk_project_count_faces (s->project, k, TRUE);
+  if (!lk_trainer_check_project (s->project, error))
+    return FALSE;
 
-      if (n < LK_TRAIN_MIN_FACES)
-        {
-          g_set_error (error, LK_ERROR, LK_ERROR_NO_FACE,
-                       ngettext ("Identity %s has %u included face; at least %d are needed to "
-                                 "train",
-                                 "Identity %s has %u included faces; at least %d are needed to "
-                                 "train", n),
-                       lk_identity_to_string (k), n, LK_TRAIN_MIN_FACES);
-          return FALSE;
-        }
-    }
-
-  lk_torch_get_num_threads ();  /* one per core unless the engine set another count */
+  /* One per core unless the engine or the params say otherwise; set on
+   * this thread, where libtorch's parallel regions run. */
+  lk_torch_set_num_threads (s->params.threads > 0 ? s->params.threads
+                                                  : lk_torch_get_num_threads ());
   if (s->params.deterministic)
     lk_torch_set_deterministic (1, s->params.seed);
 
@@ -1227,21 +1216,8 @@ lk_trainer_start (LkTrainer  *self,
   lk_trainer_get_params (self, &params);
   if (!lk_train_params_validate (&params, error))
     return FALSE;
-  for (int k = 0; k < 2; k++)
-    {
-      guint n = lk_project_count_faces (self->project, k, TRUE);
-
-      if (n < LK_TRAIN_MIN_FACES)
-        {
-          g_set_error (error, LK_ERROR, LK_ERROR_NO_FACE,
-                       ngettext ("Identity %s has %u included face; at least %d are needed to "
-                                 "train",
-                                 "Identity %s has %u included faces; at least %d are needed to "
-                                 "train", n),
-                       lk_identity_to_string (k), n, LK_TRAIN_MIN_FACES);
-          return FALSE;
-        }
-    }
+  if (!lk_trainer_check_project (self->project, error))
+    return FALSE;
 
   if (!begin_busy (self, error))
     return FALSE;
@@ -1328,6 +1304,58 @@ lk_trainer_join (LkTrainer *self)
 
   if (thread != NULL)
     g_thread_join (thread);
+}
+
+gboolean
+lk_trainer_check_project (LkProject  *project,
+                          GError    **error)
+{
+  g_autoptr(GPtrArray) files = NULL;
+  g_autoptr(GString) reasons = NULL;
+
+  g_return_val_if_fail (LK_IS_PROJECT (project), FALSE);
+
+  for (int k = 0; k < 2; k++)
+    {
+      guint n = lk_project_count_faces (project, k, TRUE);
+
+      if (n < LK_TRAIN_MIN_FACES)
+        {
+          g_set_error (error, LK_ERROR, LK_ERROR_NO_FACE,
+                       ngettext ("Identity %s has %u included face; at least %d are needed to "
+                                 "train",
+                                 "Identity %s has %u included faces; at least %d are needed to "
+                                 "train", n),
+                       lk_identity_to_string (k), n, LK_TRAIN_MIN_FACES);
+          return FALSE;
+        }
+    }
+
+  files = _lk_train_list_checkpoint_files (lk_project_get_model_dir (project));
+  reasons = g_string_new (NULL);
+  for (guint i = 0; i < files->len; i++)
+    {
+      LkTrainCheckpointFile *file = files->pdata[i];
+      LkTorchCheckpointInfo info;
+      LkTorchError terr;
+
+      if (lk_torch_checkpoint_read_info (file->path, &info, &terr) == LK_TORCH_OK)
+        return TRUE;
+      if (terr.status != LK_TORCH_ERROR_CORRUPT)
+        return set_torch_error (error, &terr, _("Cannot resume training"));
+      if (reasons->len > 0)
+        g_string_append (reasons, "; ");
+      g_string_append (reasons, terr.message);
+    }
+  if (reasons->len > 0)
+    {
+      g_set_error (error, LK_ERROR, LK_ERROR_CORRUPT,
+                   _("No checkpoint of this project can be loaded (%s). Start a new model to "
+                     "train from scratch; the damaged files are kept."), reasons->str);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 /* ---- Starting over -------------------------------------------------------- */

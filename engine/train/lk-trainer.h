@@ -142,6 +142,13 @@ guint          lk_trainer_get_face_count   (LkTrainer            *self,
 
 /* ---- Checkpoints and history of a project (any thread) --------------- */
 
+/* What a start checks before loading anything: enough included faces of
+ * both identities (LK_ERROR_NO_FACE) and, when there are checkpoints, one
+ * whose header reads (LK_ERROR_CORRUPT, naming the files). Cheap: for a
+ * Start button's sensitivity, or a command line's early exit. */
+gboolean       lk_trainer_check_project    (LkProject            *project,
+                                            GError              **error);
+
 /* The loss history of the current model, by iteration. Element type
  * LkLossPoint; (transfer full). */
 GArray        *lk_trainer_load_loss_history (LkProject           *project,

@@ -107,6 +107,9 @@ tiny_params (void)
   p.keep_checkpoints = 3;
   p.preview_interval = 0;
   p.device = LK_TRAIN_DEVICE_CPU;
+  /* One thread: the tiny model gains nothing from more, and OpenMP's
+   * barriers crawl on a loaded 2-core machine. */
+  p.threads = 1;
 
   return p;
 }
@@ -189,7 +192,8 @@ params_equal (const LkTrainParams *a,
          a->critic_learning_rate == b->critic_learning_rate && a->augment == b->augment &&
          a->seed == b->seed && a->deterministic == b->deterministic &&
          a->save_interval == b->save_interval && a->keep_checkpoints == b->keep_checkpoints &&
-         a->preview_interval == b->preview_interval && a->device == b->device;
+         a->preview_interval == b->preview_interval && a->device == b->device &&
+         a->threads == b->threads;
 }
 
 static void
@@ -209,7 +213,8 @@ test_params (void)
 
   /* A round trip through the settings. */
   p = tiny_params ();
-  p.deterministic = FALSE;   /* not a setting */
+  p.deterministic = FALSE;   /* not settings */
+  p.threads = 0;
   p.gan = TRUE;
   p.pixel_loss = LK_TRAIN_LOSS_MSE;
   p.eye_mouth_weight = 2.5;
