@@ -203,25 +203,23 @@ lk_project_list_faces (LkProject     *self,
           order_by = sort_keys[i].order_by;
     }
 
-  /* NULL metrics sort last either way; ties keep extraction order. */
-  sql = g_strdup_printf ("SELECT " FACE_COLUMNS " FROM faces f JOIN frames fr ON fr.id = f.frame_id "
-                         "WHERE (?1 < 0 OR f.identity = ?1) "
-                         "AND (?2 = 0 OR (?2 = 1 AND f.included = 1) OR (?2 = 2 AND f.included = 0)) "
-                         "AND (?3 IS NULL OR f.exclude_reason = ?3) "
-                         "ORDER BY (%s) IS NULL, %s %s, f.id",
-                         order_by, order_by, descending ? "DESC" : "ASC");
-  if (strchr (order_by, ',') != NULL)
-    {
-      /* Multi-column keys cannot be wrapped in "IS NULL"; they are never
-       * NULL anyway. */
-      g_free (sql);
-      sql = g_strdup_printf ("SELECT " FACE_COLUMNS " FROM faces f JOIN frames fr ON fr.id = f.frame_id "
-                             "WHERE (?1 < 0 OR f.identity = ?1) "
-                             "AND (?2 = 0 OR (?2 = 1 AND f.included = 1) OR (?2 = 2 AND f.included = 0)) "
-                             "AND (?3 IS NULL OR f.exclude_reason = ?3) "
-                             "ORDER BY %s %s, f.id",
-                             order_by, descending ? "DESC" : "ASC");
-    }
+  /* NULL metrics sort last either way; ties keep extraction order. Each
+   * column of a multi-column key gets the direction. */
+  {
+    g_auto(GStrv) columns = g_strsplit (order_by, ", ", -1);
+    g_autoptr(GString) order = g_string_new (NULL);
+    const char *dir = descending ? "DESC" : "ASC";
+
+    for (guint i = 0; columns[i] != NULL; i++)
+      g_string_append_printf (order, "%s(%s) IS NULL, %s %s", i > 0 ? ", " : "",
+                              columns[i], columns[i], dir);
+
+    sql = g_strdup_printf ("SELECT " FACE_COLUMNS " FROM faces f JOIN frames fr ON fr.id = f.frame_id "
+                           "WHERE (?1 < 0 OR f.identity = ?1) "
+                           "AND (?2 = 0 OR (?2 = 1 AND f.included = 1) OR (?2 = 2 AND f.included = 0)) "
+                           "AND (?3 IS NULL OR f.exclude_reason = ?3) "
+                           "ORDER BY %s, f.id %s", order->str, dir);
+  }
 
   _lk_project_lock (self);
   stmt = _lk_project_prepare (self, sql, error);

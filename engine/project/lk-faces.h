@@ -21,7 +21,7 @@ typedef struct
   double exposure;        /* mean luma of the face area, 0..1 */
   double clipped_dark;    /* fraction of face pixels at or near black */
   double clipped_bright;  /* fraction at or near white */
-  double colour_cast;     /* distance of the mean chroma from neutral (Lab a*b*) */
+  double colour_cast;     /* Lab a*b* distance of the mean chroma from skin tones (lk-metrics.h) */
   double landmark_fit;    /* how well the landmarks fit the face: 0 (bad) .. 1 */
   double yaw;             /* degrees; positive: the face turns to its left */
   double pitch;           /* degrees; positive: looks up */

@@ -467,6 +467,15 @@ test_faces (Fixture       *f,
   g_assert_cmpint (((LkFace *) faces->pdata[2])->id, ==, ids[2]);
   g_clear_pointer (&faces, g_ptr_array_unref);
 
+  /* A multi-column key sorts every column in the direction asked. */
+  faces = lk_project_list_faces (project, LK_IDENTITY_A, LK_FACE_FILTER_ALL, NULL,
+                                 "time", TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (((LkFace *) faces->pdata[0])->pts, ==, 200);
+  g_assert_cmpint (((LkFace *) faces->pdata[1])->face_index, ==, 1);
+  g_assert_cmpint (((LkFace *) faces->pdata[2])->face_index, ==, 0);
+  g_clear_pointer (&faces, g_ptr_array_unref);
+
   g_assert_null (lk_project_list_faces (project, -1, LK_FACE_FILTER_ALL, NULL, "x; DROP", FALSE, &error));
   g_assert_error (error, LK_ERROR, LK_ERROR_INVALID_INPUT);
   g_clear_error (&error);
