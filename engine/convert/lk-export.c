@@ -6,6 +6,7 @@
 #include "lk-export.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -14,6 +15,7 @@
 #include "lk-error.h"
 #include "lk-project-private.h"
 #include "lk-provenance.h"
+#include "lk-torch.h"
 #include "lk-video-reader.h"
 #include "lk-video-writer.h"
 
@@ -437,6 +439,7 @@ lk_export_run (LkProject             *project,
   GThread *threads[2] = { NULL, NULL };
   GError *local_error = NULL;
   gint64 total, t0;
+  int torch_threads = 0;
   gboolean ok = FALSE;
   const char *status = "failed";
 
@@ -517,6 +520,20 @@ lk_export_run (LkProject             *project,
 
   summary.export_id = record_start (project, target, output, params, settings_json,
                                     summary.checkpoint_sha256);
+
+  /* Decode, convert and encode overlap, and FFmpeg's decoder and encoder
+   * threads fill the cores already: on the CPU libtorch runs the (small,
+   * one-frame) batches on one thread for the export. Its OpenMP pool
+   * spinning beside the other threads made the converter 3-8x slower on a
+   * busy 2-core machine (tests/bench/convert). Restored at the end. */
+  if (g_getenv ("LK_CONVERT_TORCH_THREADS") != NULL
+      || lk_torch_best_device () == LK_TORCH_DEVICE_CPU)
+    {
+      const char *env = g_getenv ("LK_CONVERT_TORCH_THREADS");
+
+      torch_threads = lk_torch_get_num_threads ();
+      lk_torch_set_num_threads (env != NULL ? atoi (env) : 1);
+    }
 
   /* Decode, convert and encode overlap. */
   p.params = params;
@@ -620,6 +637,8 @@ lk_export_run (LkProject             *project,
   ok = TRUE;
 
 out:
+  if (torch_threads > 0)
+    lk_torch_set_num_threads (torch_threads);
   if (threads[0] != NULL)
     {
       queue_clear (&p.decoded, (GDestroyNotify) lk_video_frame_free);

@@ -29,6 +29,10 @@ G_BEGIN_DECLS
  * at all). Each export is recorded in the project's exports table (status
  * running, then done, failed or cancelled).
  *
+ * On the CPU, libtorch's intra-op threads are set to 1 for the export's
+ * duration (process-wide; restored afterwards; LK_CONVERT_TORCH_THREADS=N
+ * overrides): the three threads of the export already use the cores.
+ *
  * Progress goes to @job: fraction, a message "Frame N of M", and the
  * figures "frames" (written so far), "frames-total" and
  * "frames-per-second"; lk_job_get_remaining() gives the time left.
