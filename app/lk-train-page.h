@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "lk-project.h"
+#include "lk-trainer.h"
 
 G_BEGIN_DECLS
 
@@ -11,8 +12,40 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LkTrainPage, lk_train_page, LK, TRAIN_PAGE, GtkWidget)
 
-LkProject *lk_train_page_get_project (LkTrainPage *self);
-void       lk_train_page_set_project (LkTrainPage *self,
-                                     LkProject  *project);
+/*
+ * The Train area: starts, pauses and stops the project's LkTrainer and
+ * shows its losses, figures and preview; the model settings ("train.*")
+ * below are locked while it trains.
+ *
+ * Its commands are window actions, added to the window's action map by
+ * lk_train_page_add_actions() (so GtkApplicationWindow exports them on
+ * D-Bus): win.train-start (F5), win.train-pause (F6), win.train-resume
+ * (F5), win.train-stop (Shift+F5).
+ */
+
+LkProject      *lk_train_page_get_project    (LkTrainPage        *self);
+void            lk_train_page_set_project    (LkTrainPage        *self,
+                                              LkProject          *project);
+
+/* Adds the train-* actions to @window's action map and their shortcuts to
+ * @window. Call once. */
+void            lk_train_page_add_actions    (LkTrainPage        *self,
+                                              GtkWidget          *window);
+
+/* (nullable): the trainer of the current project */
+LkTrainer      *lk_train_page_get_trainer    (LkTrainPage        *self);
+/* TRUE while the trainer loads, trains, is paused or saves. */
+gboolean        lk_train_page_get_busy       (LkTrainPage        *self);
+
+/* Stops training; completes once the trainer has saved its last checkpoint
+ * and ended (at once when it is not busy). Fails with the trainer's error
+ * when that save failed. */
+void            lk_train_page_stop_async     (LkTrainPage        *self,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+gboolean        lk_train_page_stop_finish    (LkTrainPage        *self,
+                                              GAsyncResult       *result,
+                                              GError            **error);
 
 G_END_DECLS

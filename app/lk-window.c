@@ -34,6 +34,11 @@ struct _LkWindow
   LkTrainPage          *train_page;
   LkMasksPage          *masks_page;
   LkExportPage         *export_page;
+
+  /* Closing while the model trains: a stop is under way, then this. */
+  gboolean              stopping_training;
+  gboolean              close_after_stop;
+  GtkWidget            *stop_dialog;  /* weak */
 };
 
 G_DEFINE_FINAL_TYPE (LkWindow, lk_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -493,11 +498,109 @@ show_area_action (GSimpleAction *action,
 }
 
 static void
+training_stopped_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(LkWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->stopping_training = FALSE;
+  if (!lk_train_page_stop_finish (LK_TRAIN_PAGE (object), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        lk_window_show_error (self, _("Could Not Save the Model"), error,
+                              _("The project stays open; see the Train area."));
+      return;
+    }
+
+  if (self->close_after_stop)
+    gtk_window_destroy (GTK_WINDOW (self));
+  else
+    lk_window_close_project (self);
+}
+
+static void
+stop_training_response_cb (AdwMessageDialog *dialog,
+                           const char       *response,
+                           LkWindow         *self)
+{
+  if (g_strcmp0 (response, "save") != 0 || self->stopping_training)
+    return;
+
+  self->stopping_training = TRUE;
+  self->close_after_stop = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog),
+                                                               "lk-close-window"));
+  lk_train_page_stop_async (self->train_page, NULL, training_stopped_cb, g_object_ref (self));
+}
+
+/* Closing the window or the project while the model trains asks first,
+ * then stops training (which saves) and closes. TRUE when it asked or a
+ * stop is under way: the caller does not close now. */
+static gboolean
+lk_window_confirm_stop_training (LkWindow *self,
+                                 gboolean  close_window)
+{
+  AdwMessageDialog *dialog;
+  const char *heading = _("Stop Training and Save?");
+
+  if (!lk_train_page_get_busy (self->train_page))
+    return FALSE;
+  if (self->stopping_training)
+    {
+      /* Closing the window wins over closing the project. */
+      self->close_after_stop |= close_window;
+      return TRUE;
+    }
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (
+      GTK_WINDOW (self), heading,
+      _("The model is training. Training stops after the current step and the model is saved "
+        "before it closes; you can go on training later.")));
+  gtk_window_set_title (GTK_WINDOW (dialog), heading);
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "save", _("_Save and Close"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "save", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "save");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data (G_OBJECT (dialog), "lk-close-window", GINT_TO_POINTER (close_window));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (stop_training_response_cb), self, 0);
+  g_set_weak_pointer (&self->stop_dialog, GTK_WIDGET (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  return TRUE;
+}
+
+/* Training stopped some other way (win.train-stop, an error) while the
+ * question is open: it no longer applies. */
+static void
+train_page_busy_cb (LkWindow *self)
+{
+  if (self->stop_dialog != NULL && !self->stopping_training &&
+      !lk_train_page_get_busy (self->train_page))
+    gtk_window_destroy (GTK_WINDOW (self->stop_dialog));
+}
+
+static gboolean
+lk_window_close_request (GtkWindow *window)
+{
+  if (lk_window_confirm_stop_training (LK_WINDOW (window), TRUE))
+    return TRUE;
+
+  return GTK_WINDOW_CLASS (lk_window_parent_class)->close_request (window);
+}
+
+static void
 close_project_action (GSimpleAction *action,
                       GVariant      *parameter,
                       gpointer       user_data)
 {
-  lk_window_close_project (LK_WINDOW (user_data));
+  LkWindow *self = user_data;
+
+  if (!lk_window_confirm_stop_training (self, FALSE))
+    lk_window_close_project (self);
 }
 
 static void
@@ -579,6 +682,7 @@ lk_window_dispose (GObject *object)
 
   g_clear_object (&self->project);
   g_clear_object (&self->settings);
+  g_clear_weak_pointer (&self->stop_dialog);
 
   G_OBJECT_CLASS (lk_window_parent_class)->dispose (object);
 }
@@ -609,6 +713,7 @@ lk_window_class_init (LkWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lk_window_dispose;
+  GTK_WINDOW_CLASS (klass)->close_request = lk_window_close_request;
   object_class->get_property = lk_window_get_property;
 
   properties[PROP_PROJECT] =
@@ -649,6 +754,10 @@ lk_window_init (LkWindow *self)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions,
                                    G_N_ELEMENTS (win_actions), self);
+  /* win.train-start, -pause, -resume, -stop and their shortcuts. */
+  lk_train_page_add_actions (self->train_page, GTK_WIDGET (self));
+  g_signal_connect_object (self->train_page, "notify::busy", G_CALLBACK (train_page_busy_cb),
+                           self, G_CONNECT_SWAPPED);
 
 #if DEVELOPMENT_BUILD
   gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
