@@ -109,6 +109,7 @@ bench_metrics (const char *tmpdir)
            hash_us / 1000.0 / faces->len, faces->len / (hash_us / 1e6));
   g_print ("  lk_curate_analyse (decode, metrics, hash, store; 2 threads)  %7.0f faces/s  (wall)\n",
            summary.computed / (wall_us / 1e6));
+  g_print ("RESULT curate-metrics-per-s=%.0f\n", summary.computed / (wall_us / 1e6));
   lk_analyse_summary_clear (&summary);
   (void) sink;
 }
@@ -225,6 +226,8 @@ bench_list (const char *tmpdir)
         }
       g_print ("  list + sort by %-10s (descending)               %8.1f ms  (wall, best of 3)\n",
                keys[k], best);
+      if (k == 0)
+        g_print ("RESULT curate-sort-%u-ms=%.1f\n", n, best);
     }
 
   {

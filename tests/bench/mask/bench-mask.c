@@ -105,6 +105,8 @@ run_case (const Case           *c,
     printf ("%-44s %6.2f ms (wall %6.2f)  mask %5.2f (%2.0f%%)  colour %5.2f (%2.0f%%)  "
             "blend %5.2f (%2.0f%%)\n",
             c->name, t, w, m, 100 * m / t, co, 100 * co / t, b, 100 * b / t);
+    if (g_str_has_prefix (c->name, "typical"))
+      printf ("RESULT preview-1080p-ms=%.2f\n", t);
   }
 }
 
