@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Every source file under app/ and ui/ with translatable strings must be
+# Every source file under app/, ui/ and engine/ with translatable strings must be
 # listed in po/POTFILES.in, and every file listed there must exist.
 # Usage: check-potfiles.sh SOURCE_ROOT
 set -u
@@ -19,7 +19,7 @@ for f in $listed; do
 done
 
 cd "$root" || exit 1
-candidates=$(find app ui -type f \( -name '*.c' -o -name '*.h' -o -name '*.cc' -o -name '*.ui' -o -name '*.blp' \) 2>/dev/null | sort)
+candidates=$(find app ui engine -type f \( -name '*.c' -o -name '*.h' -o -name '*.cc' -o -name '*.ui' -o -name '*.blp' \) 2>/dev/null | sort)
 checked=0
 for f in $candidates; do
   checked=$((checked + 1))
@@ -31,5 +31,5 @@ for f in $candidates; do
   fi
 done
 
-echo "checked $checked files under app/ and ui/"
+echo "checked $checked files under app/, ui/ and engine/"
 exit $status

@@ -170,6 +170,7 @@ bench_export (LkProject  *project,
   printf ("  %" G_GUINT64_FORMAT " frames in %.2f s: %.1f frames/s (target >= 15), "
           "%" G_GUINT64_FORMAT " with a face, %u full detections\n",
           s.frames, s.seconds, s.frames_per_second, s.frames_with_faces, s.detections);
+  printf ("RESULT convert-720p-fps=%.1f\n", s.frames_per_second);
 }
 
 static int
@@ -227,6 +228,8 @@ bench_preview (LkProject  *project,
           colour_ms[N / 2], colour_ms[N - 1]);
   printf ("  update after a feather change: median %.1f ms, max %.1f ms (new region: warp again)\n",
           feather_ms[N / 2], feather_ms[N - 1]);
+  printf ("RESULT preview-1080p-colour-ms=%.1f\n", colour_ms[N / 2]);
+  printf ("RESULT preview-1080p-feather-ms=%.1f\n", feather_ms[N / 2]);
   lk_convert_preview_free (preview);
 }
 
