@@ -11,6 +11,7 @@
 
 #define N_COLUMNS LK_TRAINER_PREVIEW_COLUMNS
 #define LABEL_GAP 4
+#define NATURAL_WIDTH 420
 
 struct _LkPreviewGrid
 {
@@ -164,8 +165,10 @@ lk_preview_grid_measure (GtkWidget      *widget,
           gtk_widget_measure (labels[i], GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
           widest = MAX (widest, min);
         }
+      /* Not wider than a panel next to the loss chart wants to be: the
+       * picture grows to the width it gets. */
       *minimum = MAX (widest * N_COLUMNS, 120);
-      *natural = MAX (*minimum, (int) iw);
+      *natural = MAX (*minimum, (int) MIN (iw, NATURAL_WIDTH));
     }
   else
     {

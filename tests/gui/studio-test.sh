@@ -290,6 +290,18 @@ if [ -n "${LK_TESTDATA_DIR:-}" ] && [ -f "$LK_TESTDATA_DIR/videos/tiny_person_d.
     printf '%s' "$window_actions" | grep -q "'$action'" ||
       fail "win.$action is missing: $window_actions"
   done
+  # A project without faces: starting explains why, in the page.
+  "$cli" new "$work/Empty Project" >/dev/null || fail "likeness-cli new"
+  activate "$object_path" open-project-path "[<'$work/Empty Project.likeness'>]"
+  wait_for "the empty project" window_named "Empty Project"
+  activate "$window_path" show-train '[]'
+  wait_for "win.train-start" action_enabled train-start
+  import -window root "$shots/train-before-error.png"
+  activate "$window_path" train-start '[]'
+  shot_changed train-error train-before-error
+  rm -f "$shots/train-before-error.png"
+  action_disabled train-stop || fail "win.train-stop is enabled after a failed start"
+
   train_project="$work/Train Project"
   "$cli" new "$train_project" >/dev/null || fail "likeness-cli new"
   "$cli" extract "$train_project.likeness" --identity A --every 4 --quiet \
