@@ -244,12 +244,30 @@ quit_action (GSimpleAction *action,
   LkApplication *self = user_data;
   GList *windows;
 
-  /* Close the windows first so that each saves its state. Destroying one
-   * may destroy others (its dialogs), so take the first each time. */
-  while ((windows = gtk_application_get_windows (GTK_APPLICATION (self))) != NULL)
-    gtk_window_destroy (GTK_WINDOW (windows->data));
+  /* Dialogs and other windows go first. Destroying one may destroy others
+   * (its dialogs), so look again each time. */
+  for (;;)
+    {
+      GtkWindow *other = NULL;
 
-  g_application_quit (G_APPLICATION (self));
+      for (windows = gtk_application_get_windows (GTK_APPLICATION (self));
+           windows != NULL; windows = windows->next)
+        if (!LK_IS_WINDOW (windows->data))
+          other = windows->data;
+      if (other == NULL)
+        break;
+      gtk_window_destroy (other);
+    }
+
+  /* Studio windows are closed, not destroyed, so each saves its state and
+   * a window that is training asks first (and stops and saves the model).
+   * The application ends when the last window is gone; a window whose
+   * close was cancelled stays open. */
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+  g_list_foreach (windows, (GFunc) (void (*) (void)) g_object_ref, NULL);
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (l->data);
+  g_list_free_full (windows, g_object_unref);
 }
 
 static const GActionEntry app_actions[] = {
