@@ -15,4 +15,11 @@ LkProject *lk_export_page_get_project (LkExportPage *self);
 void       lk_export_page_set_project (LkExportPage *self,
                                      LkProject  *project);
 
+/* Adds the page's actions (export, export-cancel, export-open-folder,
+ * export-verify, export-new, export-set (ss)) to the window's action map,
+ * so that they are "win." actions, exported on D-Bus; the page keeps their
+ * sensitivity. */
+void       lk_export_page_add_actions (LkExportPage *self,
+                                       GActionMap   *map);
+
 G_END_DECLS

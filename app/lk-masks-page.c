@@ -5,35 +5,78 @@
 
 #include "lk-masks-page.h"
 
+#include <math.h>
 #include <glib/gi18n.h>
 
+#include "lk-convert-params.h"
+#include "lk-convert-preview.h"
+#include "lk-converter.h"
+#include "lk-error.h"
+#include "lk-frame-view.h"
+#include "lk-preview-worker.h"
 #include "lk-setting-binding.h"
+#include "lk-video-reader.h"
+#include "lk-window.h"
+
+/* The mask overlay's tint (GNOME's blue 3), straight alpha. */
+#define OVERLAY_RED    0x35
+#define OVERLAY_GREEN  0x84
+#define OVERLAY_BLUE   0xe4
+#define OVERLAY_ALPHA  0.55
+
+/* The window actions the page adds, in lk_masks_page_add_actions()'s order. */
+enum {
+  ACTION_NEXT_FRAME,
+  ACTION_PREVIOUS_FRAME,
+  ACTION_TOGGLE_OVERLAY,
+  ACTION_TOGGLE_SPLIT,
+  ACTION_SEEK,
+  ACTION_SET,
+  N_ACTIONS
+};
 
 struct _LkMasksPage
 {
-  GtkWidget      parent_instance;
+  GtkWidget        parent_instance;
 
-  LkProject     *project;
-  GPtrArray     *bindings;
-  gboolean       show_overlay;
-  gboolean       split_view;
+  LkProject       *project;
+  GPtrArray       *bindings;
+  gboolean         show_overlay;
+  gboolean         split_view;
+
+  GPtrArray       *targets;        /* LkSource of person B, as in the dropdown */
+  char            *checkpoint;     /* the model the preview uses; NULL: none yet */
+  LkPreviewWorker *worker;
+  double           frame_step;     /* seconds between frames (nominal rate) */
+  double           frame_time;     /* the time of the frame shown */
+  gboolean         updating_scale;
+  GSimpleAction   *actions[N_ACTIONS];
 
   /* template widgets */
-  AdwFlap       *content;
+  AdwFlap         *content;
   AdwPreferencesPage *preferences_page;
-  GtkPicture    *preview_picture;
-  AdwStatusPage *preview_status;
-  AdwComboRow   *type_row;
-  GtkSpinButton *feather_spin;
-  GtkSpinButton *expand_spin;
-  GtkSpinButton *offset_top_spin;
-  GtkSpinButton *offset_bottom_spin;
-  GtkSpinButton *offset_left_spin;
-  GtkSpinButton *offset_right_spin;
-  AdwComboRow   *color_row;
-  AdwComboRow   *blend_row;
-  GtkSpinButton *levels_spin;
-  GtkSpinButton *smoothing_spin;
+  GtkWidget       *preview_box;
+  GtkDropDown     *target_dropdown;
+  GtkStringList   *target_list;
+  GtkSpinner      *busy_spinner;
+  GtkStack        *preview_stack;
+  LkFrameView     *frame_view;
+  AdwStatusPage   *preview_status;
+  AdwStatusPage   *model_status;
+  GtkScale        *scrubber;
+  GtkAdjustment   *position_adjustment;
+  GtkLabel        *time_label;
+  AdwComboRow     *type_row;
+  GtkSpinButton   *feather_spin;
+  GtkSpinButton   *expand_spin;
+  GtkSpinButton   *offset_top_spin;
+  GtkSpinButton   *offset_bottom_spin;
+  GtkSpinButton   *offset_left_spin;
+  GtkSpinButton   *offset_right_spin;
+  AdwComboRow     *color_row;
+  AdwComboRow     *blend_row;
+  GtkSpinButton   *levels_spin;
+  GtkSpinButton   *smoothing_spin;
 };
 
 G_DEFINE_FINAL_TYPE (LkMasksPage, lk_masks_page, GTK_TYPE_WIDGET)
@@ -67,25 +110,608 @@ static const LkSettingSpec setting_specs[] = {
   { "mask.temporal-smoothing", G_STRUCT_OFFSET (LkMasksPage, smoothing_spin), "value", "0.5", NULL },
 };
 
-static void
-lk_masks_page_update_preview (LkMasksPage *self)
-{
-  g_autoptr(GPtrArray) sources = NULL;
-  gboolean has_target = FALSE;
+/* ---- the preview worker's side --------------------------------------------
+ *
+ * Each request carries everything the preview shows (video, time, settings),
+ * so the newest request alone says what to draw. The worker keeps what is
+ * expensive between requests: the LkConvertPreview (model, detector, the
+ * frame's faces and their swaps) and a reader for the original frames. */
 
-  if (self->project != NULL)
+typedef struct
+{
+  char            *video;
+  double           time;
+  LkConvertParams  params;
+} PreviewRequest;
+
+static void
+preview_request_free (gpointer data)
+{
+  PreviewRequest *request = data;
+
+  g_free (request->video);
+  g_free (request);
+}
+
+typedef struct
+{
+  GBytes          *original;     /* RGB */
+  GBytes          *result;       /* RGB; NULL without a model */
+  GBytes          *overlay;      /* RGBA over overlay_rect; NULL without faces */
+  int              width;
+  int              height;
+  gsize            stride;
+  gsize            result_stride;
+  LkMaskRegion     overlay_rect;
+  double           time;         /* of the frame shown */
+  double           duration;     /* of the video */
+  double           frame_rate;   /* nominal */
+  guint            n_faces;
+  GError          *swap_error;   /* the model could not be used: originals only */
+} PreviewResult;
+
+static void
+preview_result_free (gpointer data)
+{
+  PreviewResult *result = data;
+
+  g_clear_pointer (&result->original, g_bytes_unref);
+  g_clear_pointer (&result->result, g_bytes_unref);
+  g_clear_pointer (&result->overlay, g_bytes_unref);
+  g_clear_error (&result->swap_error);
+  g_free (result);
+}
+
+typedef struct
+{
+  LkProject          *project;
+  char               *checkpoint;
+  LkConvertPreview   *preview;
+  GError             *preview_error;   /* the model failed to load; not retried */
+  LkConvertDirection  direction;
+  char               *loaded_video;    /* what the preview holds */
+  double              loaded_time;
+  LkVideoReader      *reader;
+  LkImage            *out;
+} PreviewState;
+
+static void
+preview_state_free (gpointer data)
+{
+  PreviewState *state = data;
+
+  g_clear_object (&state->project);
+  g_free (state->checkpoint);
+  g_clear_pointer (&state->preview, lk_convert_preview_free);
+  g_clear_error (&state->preview_error);
+  g_free (state->loaded_video);
+  g_clear_pointer (&state->reader, lk_video_reader_free);
+  g_clear_pointer (&state->out, lk_image_free);
+  g_free (state);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PreviewResult, preview_result_free)
+
+static GBytes *
+image_bytes (const LkImage *image)
+{
+  return g_bytes_new (image->data, image->stride * image->height);
+}
+
+/* One RGBA buffer over the union of the faces' regions, tinted where the
+ * masks are. */
+static void
+make_overlay (PreviewState  *state,
+              PreviewResult *result)
+{
+  LkMaskRegion bounds = { 0, 0, 0, 0 };
+  gboolean any = FALSE;
+  guint8 *pixels;
+  gsize stride;
+
+  for (guint i = 0; i < result->n_faces; i++)
     {
-      sources = lk_project_list_sources (self->project, LK_IDENTITY_B, NULL);
-      has_target = sources != NULL && sources->len > 0;
+      LkMaskRegion region;
+      int x1, y1;
+
+      if (lk_convert_preview_get_face_mask (state->preview, i, &region) == NULL)
+        continue;
+      if (!any)
+        {
+          bounds = region;
+          any = TRUE;
+          continue;
+        }
+      x1 = MAX (bounds.x + bounds.width, region.x + region.width);
+      y1 = MAX (bounds.y + bounds.height, region.y + region.height);
+      bounds.x = MIN (bounds.x, region.x);
+      bounds.y = MIN (bounds.y, region.y);
+      bounds.width = x1 - bounds.x;
+      bounds.height = y1 - bounds.y;
+    }
+  if (!any || bounds.width <= 0 || bounds.height <= 0)
+    return;
+
+  stride = (gsize) bounds.width * 4;
+  pixels = g_malloc0 (stride * bounds.height);
+  for (guint i = 0; i < result->n_faces; i++)
+    {
+      LkMaskRegion region;
+      const LkImage *mask = lk_convert_preview_get_face_mask (state->preview, i, &region);
+
+      if (mask == NULL)
+        continue;
+      for (int y = 0; y < mask->height; y++)
+        {
+          const guint8 *m = lk_image_row (mask, y);
+          guint8 *row = pixels + (gsize) (region.y - bounds.y + y) * stride
+                        + (gsize) (region.x - bounds.x) * 4;
+
+          for (int x = 0; x < mask->width; x++)
+            {
+              guint8 alpha = (guint8) (m[x] * OVERLAY_ALPHA + 0.5);
+
+              row[4 * x + 0] = OVERLAY_RED;
+              row[4 * x + 1] = OVERLAY_GREEN;
+              row[4 * x + 2] = OVERLAY_BLUE;
+              row[4 * x + 3] = MAX (row[4 * x + 3], alpha);
+            }
+        }
     }
 
-  adw_status_page_set_description (self->preview_status,
-                                   has_target
-                                   ? _("Train a model to see the swapped face and its mask on "
-                                       "a frame of person B’s video")
-                                   : _("Add a video of person B on the Faces page"));
-  gtk_widget_set_visible (GTK_WIDGET (self->preview_status),
-                          gtk_picture_get_paintable (self->preview_picture) == NULL);
+  result->overlay = g_bytes_new_take (pixels, stride * bounds.height);
+  result->overlay_rect = bounds;
+}
+
+static gboolean
+ensure_reader (PreviewState  *state,
+               const char    *video,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  if (state->reader != NULL &&
+      g_strcmp0 (lk_video_reader_get_info (state->reader)->path, video) == 0)
+    return TRUE;
+
+  g_clear_pointer (&state->reader, lk_video_reader_free);
+  state->reader = lk_video_reader_open (video, cancellable, error);
+  return state->reader != NULL;
+}
+
+/* The swap at @request's frame, rendered with its settings. FALSE: the
+ * model cannot be used (@error), and the caller shows the original. */
+static gboolean
+render_swap (PreviewState          *state,
+             const PreviewRequest  *request,
+             PreviewResult         *result,
+             GCancellable          *cancellable,
+             GError               **error)
+{
+  const LkImage *original;
+
+  if (state->preview_error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (state->preview_error));
+      return FALSE;
+    }
+
+  if (state->preview == NULL)
+    {
+      state->preview = lk_convert_preview_new (state->project, state->checkpoint,
+                                               request->params.direction,
+                                               &state->preview_error);
+      if (state->preview == NULL)
+        {
+          g_propagate_error (error, g_error_copy (state->preview_error));
+          return FALSE;
+        }
+      state->direction = request->params.direction;
+    }
+
+  if (state->direction != request->params.direction)
+    {
+      lk_convert_preview_set_direction (state->preview, request->params.direction);
+      state->direction = request->params.direction;
+      g_clear_pointer (&state->loaded_video, g_free);
+    }
+
+  /* Only a new frame needs detection and the model; settings alone are
+   * redone from the cached swaps. */
+  if (g_strcmp0 (state->loaded_video, request->video) != 0 ||
+      state->loaded_time != request->time)
+    {
+      g_clear_pointer (&state->loaded_video, g_free);
+      if (!lk_convert_preview_load (state->preview, request->video, request->time,
+                                    cancellable, error))
+        return FALSE;
+      state->loaded_video = g_strdup (request->video);
+      state->loaded_time = request->time;
+    }
+
+  original = lk_convert_preview_get_original (state->preview);
+  if (state->out == NULL || !lk_image_same_size (state->out, original) ||
+      state->out->channels != 3)
+    {
+      g_clear_pointer (&state->out, lk_image_free);
+      state->out = lk_image_new (original->width, original->height, 3);
+    }
+  if (!lk_convert_preview_render (state->preview, &request->params, state->out, error))
+    return FALSE;
+
+  result->original = image_bytes (original);
+  result->result = image_bytes (state->out);
+  result->width = original->width;
+  result->height = original->height;
+  result->stride = original->stride;
+  result->result_stride = state->out->stride;
+  result->time = lk_convert_preview_get_time (state->preview);
+  result->n_faces = lk_convert_preview_get_n_faces (state->preview);
+  make_overlay (state, result);
+  return TRUE;
+}
+
+static gpointer
+preview_job (gpointer       data,
+             gpointer       func_data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  PreviewRequest *request = data;
+  PreviewState *state = func_data;
+  g_autoptr(PreviewResult) result = g_new0 (PreviewResult, 1);
+  const LkVideoInfo *info;
+
+  /* The reader gives the video's length and rate (and the frames when there
+   * is no model). */
+  if (!ensure_reader (state, request->video, cancellable, error))
+    return NULL;
+  info = lk_video_reader_get_info (state->reader);
+  result->duration = MAX (info->duration, 0);
+  result->frame_rate = info->nominal_frame_rate > 0 ? info->nominal_frame_rate
+                                                    : info->frame_rate;
+
+  if (state->checkpoint != NULL)
+    {
+      g_autoptr(GError) swap_error = NULL;
+
+      if (render_swap (state, request, result, cancellable, &swap_error))
+        return g_steal_pointer (&result);
+          /* A model that cannot be loaded leaves the original frames to scrub;
+       * any other failure is the frame's. */
+      if (state->preview != NULL ||
+          g_error_matches (swap_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&swap_error));
+          return NULL;
+        }
+      result->swap_error = g_steal_pointer (&swap_error);
+    }
+
+  /* The original frame alone. */
+  {
+    g_autoptr(LkVideoFrame) frame = NULL;
+
+    if (!lk_video_reader_seek_seconds (state->reader, request->time, cancellable, error) ||
+        !lk_video_reader_read (state->reader, &frame, cancellable, error))
+      return NULL;
+    if (frame == NULL)
+      {
+        g_set_error (error, LK_ERROR, LK_ERROR_NOT_FOUND,
+                     _("%s has no frame at %.2f s"), request->video, request->time);
+        return NULL;
+      }
+    result->original = image_bytes (frame->image);
+    result->width = frame->image->width;
+    result->height = frame->image->height;
+    result->stride = frame->image->stride;
+    result->time = frame->time;
+  }
+
+  return g_steal_pointer (&result);
+}
+
+/* ---- the page ------------------------------------------------------------ */
+
+static LkSource *
+lk_masks_page_get_target (LkMasksPage *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->target_dropdown);
+
+  if (self->targets == NULL || selected >= self->targets->len)
+    return NULL;
+  return g_ptr_array_index (self->targets, selected);
+}
+
+static char *
+format_time (double seconds)
+{
+  int minutes = (int) (seconds / 60);
+
+  return g_strdup_printf ("%d:%05.2f", minutes, seconds - minutes * 60);
+}
+
+static void
+lk_masks_page_update_time_label (LkMasksPage *self)
+{
+  g_autofree char *now = format_time (self->frame_time);
+  g_autofree char *total = format_time (gtk_adjustment_get_upper (self->position_adjustment));
+  g_autofree char *text = NULL;
+
+  /* Translators: the time of the frame shown and the video's duration */
+  text = g_strdup_printf (_("%s / %s"), now, total);
+  gtk_label_set_text (self->time_label, text);
+}
+
+static void
+lk_masks_page_update_actions (LkMasksPage *self)
+{
+  gboolean has_target = lk_masks_page_get_target (self) != NULL;
+  double position = gtk_adjustment_get_value (self->position_adjustment);
+  double upper = gtk_adjustment_get_upper (self->position_adjustment);
+
+  if (self->actions[ACTION_NEXT_FRAME] == NULL)
+    return;
+
+  g_simple_action_set_enabled (self->actions[ACTION_NEXT_FRAME],
+                               has_target && position + self->frame_step / 2 < upper);
+  g_simple_action_set_enabled (self->actions[ACTION_PREVIOUS_FRAME],
+                               has_target && position > 0);
+  g_simple_action_set_enabled (self->actions[ACTION_SEEK], has_target);
+  g_simple_action_set_enabled (self->actions[ACTION_SET], self->project != NULL);
+  g_simple_action_set_enabled (self->actions[ACTION_TOGGLE_OVERLAY], has_target);
+  g_simple_action_set_enabled (self->actions[ACTION_TOGGLE_SPLIT], has_target);
+}
+
+static void
+lk_masks_page_update_busy (LkMasksPage *self)
+{
+  gboolean busy = self->worker != NULL && lk_preview_worker_is_busy (self->worker);
+
+  gtk_spinner_set_spinning (self->busy_spinner, busy);
+  gtk_widget_set_opacity (GTK_WIDGET (self->busy_spinner), busy ? 1.0 : 0.0);
+}
+
+static void
+preview_result_cb (LkPreviewWorker *worker,
+                   guint64          serial,
+                   gpointer         data,
+                   const GError    *error,
+                   gpointer         user_data)
+{
+  LkMasksPage *self = user_data;
+  PreviewResult *result = data;
+  g_autoptr(GdkTexture) original = NULL;
+  g_autoptr(GdkTexture) swapped = NULL;
+
+  lk_masks_page_update_busy (self);
+  g_debug ("Preview %" G_GUINT64_FORMAT ": %s", serial,
+           error != NULL ? error->message : "frame");
+
+  if (error != NULL)
+    {
+      LkWindow *window = lk_window_for_widget (GTK_WIDGET (self));
+      g_autofree char *message = g_strdup_printf (_("Could not show the frame: %s"),
+                                                  error->message);
+
+      g_message ("%s", message);
+      if (window != NULL)
+        lk_window_add_toast (window, message);
+      return;
+    }
+
+  if (result->swap_error != NULL)
+    {
+      g_autofree char *description =
+        g_strdup_printf (_("The model could not be loaded: %s. Train again to make a new one."),
+                         result->swap_error->message);
+
+      g_message ("Masks preview without a model: %s", result->swap_error->message);
+      adw_status_page_set_title (self->model_status, _("The Model Cannot Be Used"));
+      adw_status_page_set_description (self->model_status, description);
+      gtk_widget_set_visible (GTK_WIDGET (self->model_status), TRUE);
+    }
+
+  original = gdk_memory_texture_new (result->width, result->height, GDK_MEMORY_R8G8B8,
+                                     result->original, result->stride);
+  if (result->result != NULL)
+    swapped = gdk_memory_texture_new (result->width, result->height, GDK_MEMORY_R8G8B8,
+                                      result->result, result->result_stride);
+  lk_frame_view_set_frame (self->frame_view, original, swapped);
+
+  if (result->overlay != NULL)
+    {
+      g_autoptr(GdkTexture) overlay =
+        gdk_memory_texture_new (result->overlay_rect.width, result->overlay_rect.height,
+                                GDK_MEMORY_R8G8B8A8, result->overlay,
+                                (gsize) result->overlay_rect.width * 4);
+
+      lk_frame_view_set_overlay (self->frame_view, overlay,
+                                 &GRAPHENE_RECT_INIT (result->overlay_rect.x,
+                                                      result->overlay_rect.y,
+                                                      result->overlay_rect.width,
+                                                      result->overlay_rect.height));
+    }
+  else
+    {
+      lk_frame_view_set_overlay (self->frame_view, NULL, NULL);
+    }
+
+  /* The video's real length and rate, now that the reader has them. */
+  self->frame_time = result->time;
+  if (result->frame_rate > 0)
+    {
+      self->frame_step = 1.0 / result->frame_rate;
+      gtk_adjustment_set_step_increment (self->position_adjustment, self->frame_step);
+    }
+  if (result->duration > 0 &&
+      fabs (gtk_adjustment_get_upper (self->position_adjustment) - result->duration) > 1e-6)
+    {
+      self->updating_scale = TRUE;
+      gtk_adjustment_set_upper (self->position_adjustment, result->duration);
+      self->updating_scale = FALSE;
+    }
+  lk_masks_page_update_time_label (self);
+  lk_masks_page_update_actions (self);
+}
+
+static void
+lk_masks_page_stop_worker (LkMasksPage *self)
+{
+  if (self->worker != NULL)
+    lk_preview_worker_shutdown (self->worker);
+  g_clear_object (&self->worker);
+  lk_masks_page_update_busy (self);
+}
+
+/* Sends what the preview should show now to the worker. */
+static void
+lk_masks_page_request (LkMasksPage *self)
+{
+  LkSource *target = lk_masks_page_get_target (self);
+  PreviewRequest *request;
+
+  if (self->project == NULL || target == NULL)
+    return;
+
+  if (self->worker == NULL)
+    {
+      PreviewState *state = g_new0 (PreviewState, 1);
+
+      state->project = g_object_ref (self->project);
+      state->checkpoint = g_strdup (self->checkpoint);
+      self->worker = lk_preview_worker_new (preview_job, state, preview_state_free,
+                                            preview_request_free, preview_result_free);
+      lk_preview_worker_set_result_func (self->worker, preview_result_cb, self);
+    }
+
+  request = g_new0 (PreviewRequest, 1);
+  request->video = g_strdup (target->path);
+  request->time = gtk_adjustment_get_value (self->position_adjustment);
+  request->params = lk_convert_params_from_project (self->project);
+  lk_preview_worker_submit (self->worker, request);
+  lk_masks_page_update_busy (self);
+}
+
+/* Whether a model exists decides what the preview can show. A new
+ * checkpoint (after training) starts a fresh worker. */
+static void
+lk_masks_page_update_model (LkMasksPage *self)
+{
+  g_autofree char *checkpoint = NULL;
+  gboolean has_target = lk_masks_page_get_target (self) != NULL;
+
+  if (self->project != NULL)
+    checkpoint = lk_convert_find_checkpoint (self->project, NULL, NULL);
+
+  if (g_strcmp0 (checkpoint, self->checkpoint) != 0)
+    {
+      lk_masks_page_stop_worker (self);
+      g_free (self->checkpoint);
+      self->checkpoint = g_steal_pointer (&checkpoint);
+    }
+
+  adw_status_page_set_title (self->model_status, _("No Trained Model Yet"));
+  adw_status_page_set_description (self->model_status,
+                                   _("Train a model on the Train page to see the swapped "
+                                     "face and its mask. Until then the frames are shown as "
+                                     "they are."));
+  gtk_widget_set_visible (GTK_WIDGET (self->model_status),
+                          has_target && self->checkpoint == NULL);
+}
+
+static void
+lk_masks_page_target_changed (LkMasksPage *self)
+{
+  LkSource *target = lk_masks_page_get_target (self);
+
+  lk_frame_view_clear (self->frame_view);
+  gtk_stack_set_visible_child_name (self->preview_stack, target != NULL ? "frame" : "empty");
+  gtk_widget_set_sensitive (GTK_WIDGET (self->target_dropdown), target != NULL);
+
+  self->updating_scale = TRUE;
+  gtk_adjustment_configure (self->position_adjustment, 0, 0,
+                            target != NULL ? MAX (target->duration, 0) : 0,
+                            self->frame_step, 1, 0);
+  self->updating_scale = FALSE;
+  self->frame_time = 0;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->scrubber), target != NULL && target->duration > 0);
+
+  lk_masks_page_update_model (self);
+  lk_masks_page_update_time_label (self);
+  lk_masks_page_update_actions (self);
+  lk_masks_page_request (self);
+}
+
+static void
+lk_masks_page_reload_targets (LkMasksPage *self,
+                              gboolean     follow)
+{
+  g_autoptr(GPtrArray) sources = NULL;
+  g_autofree char *previous = NULL;
+  guint selected = GTK_INVALID_LIST_POSITION;
+  LkSource *current = lk_masks_page_get_target (self);
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+  g_auto(GStrv) strv = NULL;
+
+  if (current != NULL)
+    previous = g_strdup (current->path);
+
+  if (self->project != NULL)
+    sources = lk_project_list_sources (self->project, LK_IDENTITY_B, NULL);
+  g_clear_pointer (&self->targets, g_ptr_array_unref);
+  self->targets = sources != NULL ? g_ptr_array_ref (sources)
+                                  : g_ptr_array_new_with_free_func ((GDestroyNotify) lk_source_free);
+
+  for (guint i = 0; i < self->targets->len; i++)
+    {
+      LkSource *source = g_ptr_array_index (self->targets, i);
+      g_autofree char *name = g_path_get_basename (source->path);
+
+      g_strv_builder_add (names, name);
+      if (g_strcmp0 (source->path, previous) == 0)
+        selected = i;
+      /* By default the first video (a still has no frames to scrub). */
+      if (previous == NULL && selected == GTK_INVALID_LIST_POSITION && source->duration > 0)
+        selected = i;
+    }
+  if (selected == GTK_INVALID_LIST_POSITION && self->targets->len > 0)
+    selected = 0;
+
+  strv = g_strv_builder_end (names);
+  g_signal_handlers_block_by_func (self->target_dropdown, lk_masks_page_target_changed, self);
+  gtk_string_list_splice (self->target_list, 0,
+                          g_list_model_get_n_items (G_LIST_MODEL (self->target_list)),
+                          (const char * const *) strv);
+  gtk_drop_down_set_selected (self->target_dropdown, selected);
+  g_signal_handlers_unblock_by_func (self->target_dropdown, lk_masks_page_target_changed, self);
+
+  if (follow && g_strcmp0 (previous, lk_masks_page_get_target (self) != NULL
+                                     ? lk_masks_page_get_target (self)->path : NULL) != 0)
+    lk_masks_page_target_changed (self);
+}
+
+static void
+sources_changed_cb (LkMasksPage *self)
+{
+  lk_masks_page_reload_targets (self, TRUE);
+}
+
+static void
+position_changed_cb (LkMasksPage *self)
+{
+  if (self->updating_scale)
+    return;
+
+  lk_masks_page_update_actions (self);
+  lk_masks_page_request (self);
+}
+
+static void
+setting_changed_cb (LkMasksPage *self,
+                    const char  *key)
+{
+  if (g_str_has_prefix (key, "mask.") || g_str_has_prefix (key, "convert."))
+    lk_masks_page_request (self);
 }
 
 static void
@@ -96,6 +722,128 @@ blend_mode_changed_cb (LkMasksPage *self)
                                                      ADW_TYPE_ACTION_ROW),
                             adw_combo_row_get_selected (self->blend_row) == 1);
 }
+
+/* ---- window actions ------------------------------------------------------ */
+
+static void
+lk_masks_page_step (LkMasksPage *self,
+                    int          direction)
+{
+  /* From the frame shown: a step of the nominal rate never skips a frame. */
+  double from = self->frame_time;
+  double position = gtk_adjustment_get_value (self->position_adjustment);
+
+  if (fabs (position - from) > self->frame_step)
+    from = position;
+  gtk_adjustment_set_value (self->position_adjustment,
+                            MAX (from + direction * self->frame_step, 0) + 1e-4);
+}
+
+static void
+next_frame_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  lk_masks_page_step (LK_MASKS_PAGE (user_data), 1);
+}
+
+static void
+previous_frame_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  lk_masks_page_step (LK_MASKS_PAGE (user_data), -1);
+}
+
+static void
+toggle_overlay_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  LkMasksPage *self = user_data;
+
+  g_object_set (self, "show-overlay", !self->show_overlay, NULL);
+}
+
+static void
+toggle_split_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  LkMasksPage *self = user_data;
+
+  g_object_set (self, "split-view", !self->split_view, NULL);
+}
+
+static void
+seek_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  LkMasksPage *self = user_data;
+
+  gtk_adjustment_set_value (self->position_adjustment, g_variant_get_double (parameter));
+}
+
+static void
+set_action (GSimpleAction *action,
+            GVariant      *parameter,
+            gpointer       user_data)
+{
+  LkMasksPage *self = user_data;
+  g_autoptr(GError) error = NULL;
+  const char *key, *value;
+
+  g_variant_get (parameter, "(&s&s)", &key, &value);
+  if (!g_str_has_prefix (key, "mask."))
+    {
+      g_set_error (&error, LK_ERROR, LK_ERROR_INVALID_INPUT,
+                   _("“%s” is not a mask setting"), key);
+    }
+  else
+    {
+      lk_project_set_setting (self->project, key, value, &error);
+    }
+
+  if (error != NULL)
+    {
+      LkWindow *window = lk_window_for_widget (GTK_WIDGET (self));
+
+      g_message ("masks-set: %s", error->message);
+      if (window != NULL)
+        lk_window_add_toast (window, error->message);
+    }
+}
+
+void
+lk_masks_page_add_actions (LkMasksPage *self,
+                           GActionMap  *map)
+{
+  const GActionEntry entries[] = {
+    { "masks-next-frame", next_frame_action },
+    { "masks-previous-frame", previous_frame_action },
+    { "masks-toggle-overlay", toggle_overlay_action, NULL, "false" },
+    { "masks-toggle-split", toggle_split_action, NULL, "false" },
+    /* seconds: shows the frame of the target on screen at that time */
+    { "masks-seek", seek_action, "d" },
+    /* (key, value) of a "mask.*" setting, as the settings panel stores it */
+    { "masks-set", set_action, "(ss)" },
+  };
+
+  g_return_if_fail (LK_IS_MASKS_PAGE (self));
+  g_return_if_fail (G_IS_ACTION_MAP (map));
+
+  g_action_map_add_action_entries (map, entries, G_N_ELEMENTS (entries), self);
+  for (guint i = 0; i < N_ACTIONS; i++)
+    {
+      g_clear_object (&self->actions[i]);
+      self->actions[i] = g_object_ref (G_SIMPLE_ACTION (g_action_map_lookup_action (map,
+                                                                                  entries[i].name)));
+    }
+  lk_masks_page_update_actions (self);
+}
+
+/* ---- public API, GObject ------------------------------------------------- */
 
 LkProject *
 lk_masks_page_get_project (LkMasksPage *self)
@@ -115,22 +863,45 @@ lk_masks_page_set_project (LkMasksPage *self,
   if (self->project == project)
     return;
 
+  lk_masks_page_stop_worker (self);
+  g_clear_pointer (&self->checkpoint, g_free);
   g_clear_pointer (&self->bindings, g_ptr_array_unref);
   if (self->project != NULL)
     g_signal_handlers_disconnect_by_data (self->project, self);
   g_set_object (&self->project, project);
 
   if (project != NULL)
-    g_signal_connect_object (project, "sources-changed",
-                             G_CALLBACK (lk_masks_page_update_preview), self,
-                             G_CONNECT_SWAPPED);
-  lk_masks_page_update_preview (self);
+    {
+      self->bindings = lk_setting_bind_all (project, self, setting_specs,
+                                            G_N_ELEMENTS (setting_specs));
+      g_signal_connect_object (project, "sources-changed",
+                               G_CALLBACK (sources_changed_cb), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (project, "setting-changed",
+                               G_CALLBACK (setting_changed_cb), self, G_CONNECT_SWAPPED);
+    }
 
-  if (project != NULL)
-    self->bindings = lk_setting_bind_all (project, self, setting_specs,
-                                          G_N_ELEMENTS (setting_specs));
+  /* A new project starts on its first target at 0 s. */
+  g_clear_pointer (&self->targets, g_ptr_array_unref);
+  lk_masks_page_reload_targets (self, FALSE);
+  lk_masks_page_target_changed (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROJECT]);
+}
+
+static void
+lk_masks_page_map (GtkWidget *widget)
+{
+  LkMasksPage *self = LK_MASKS_PAGE (widget);
+  char *before = g_strdup (self->checkpoint);
+
+  GTK_WIDGET_CLASS (lk_masks_page_parent_class)->map (widget);
+
+  /* A model may have been trained since the page was last shown. */
+  lk_masks_page_update_model (self);
+  if (g_strcmp0 (before, self->checkpoint) != 0)
+    lk_masks_page_request (self);
+  g_free (before);
 }
 
 static void
@@ -138,10 +909,19 @@ lk_masks_page_dispose (GObject *object)
 {
   LkMasksPage *self = LK_MASKS_PAGE (object);
 
+  lk_masks_page_stop_worker (self);
   g_clear_pointer (&self->bindings, g_ptr_array_unref);
   if (self->project != NULL)
     g_signal_handlers_disconnect_by_data (self->project, self);
   g_clear_object (&self->project);
+  g_clear_pointer (&self->targets, g_ptr_array_unref);
+  g_clear_pointer (&self->checkpoint, g_free);
+  for (guint i = 0; i < N_ACTIONS; i++)
+    {
+      if (self->actions[i] != NULL)
+        g_signal_handlers_disconnect_by_data (self->actions[i], self);
+      g_clear_object (&self->actions[i]);
+    }
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LK_TYPE_MASKS_PAGE);
 
@@ -193,6 +973,9 @@ lk_masks_page_set_property (GObject      *object,
       if (self->show_overlay != g_value_get_boolean (value))
         {
           self->show_overlay = g_value_get_boolean (value);
+          if (self->actions[ACTION_TOGGLE_OVERLAY] != NULL)
+            g_simple_action_set_state (self->actions[ACTION_TOGGLE_OVERLAY],
+                                       g_variant_new_boolean (self->show_overlay));
           g_object_notify_by_pspec (object, pspec);
         }
       break;
@@ -201,6 +984,9 @@ lk_masks_page_set_property (GObject      *object,
       if (self->split_view != g_value_get_boolean (value))
         {
           self->split_view = g_value_get_boolean (value);
+          if (self->actions[ACTION_TOGGLE_SPLIT] != NULL)
+            g_simple_action_set_state (self->actions[ACTION_TOGGLE_SPLIT],
+                                       g_variant_new_boolean (self->split_view));
           g_object_notify_by_pspec (object, pspec);
         }
       break;
@@ -219,6 +1005,7 @@ lk_masks_page_class_init (LkMasksPageClass *klass)
   object_class->dispose = lk_masks_page_dispose;
   object_class->get_property = lk_masks_page_get_property;
   object_class->set_property = lk_masks_page_set_property;
+  widget_class->map = lk_masks_page_map;
 
   properties[PROP_PROJECT] =
     g_param_spec_object ("project", NULL, NULL,
@@ -233,16 +1020,24 @@ lk_masks_page_class_init (LkMasksPageClass *klass)
                           (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_install_property_action (widget_class, "masks.show-overlay", "show-overlay");
-  gtk_widget_class_install_property_action (widget_class, "masks.split-view", "split-view");
+  g_type_ensure (LK_TYPE_FRAME_VIEW);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/likeness/Studio/lk-masks-page.ui");
   gtk_widget_class_bind_template_child (widget_class, LkMasksPage, content);
   gtk_widget_class_bind_template_child (widget_class, LkMasksPage, preferences_page);
-  gtk_widget_class_bind_template_child (widget_class, LkMasksPage, preview_picture);
+  gtk_widget_class_bind_template_child (widget_class, LkMasksPage, preview_box);
+  gtk_widget_class_bind_template_child (widget_class, LkMasksPage, target_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, LkMasksPage, target_list);
+  gtk_widget_class_bind_template_child (widget_class, LkMasksPage, busy_spinner);
+  gtk_widget_class_bind_template_child (widget_class, LkMasksPage, preview_stack);
+  gtk_widget_class_bind_template_child (widget_class, LkMasksPage, frame_view);
   gtk_widget_class_bind_template_child (widget_class, LkMasksPage, preview_status);
+  gtk_widget_class_bind_template_child (widget_class, LkMasksPage, model_status);
+  gtk_widget_class_bind_template_child (widget_class, LkMasksPage, scrubber);
+  gtk_widget_class_bind_template_child (widget_class, LkMasksPage, position_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, LkMasksPage, time_label);
   gtk_widget_class_bind_template_child (widget_class, LkMasksPage, type_row);
   gtk_widget_class_bind_template_child (widget_class, LkMasksPage, feather_spin);
   gtk_widget_class_bind_template_child (widget_class, LkMasksPage, expand_spin);
@@ -259,10 +1054,29 @@ lk_masks_page_class_init (LkMasksPageClass *klass)
 static void
 lk_masks_page_init (LkMasksPage *self)
 {
+  GtkEventController *shortcuts;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->frame_step = 1.0 / 30;
+
+  /* Left and Right step through the frames while the preview side has the
+   * focus (the scrubber itself steps by one frame too). */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Left, 0),
+                                                          gtk_named_action_new ("win.masks-previous-frame")));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Right, 0),
+                                                          gtk_named_action_new ("win.masks-next-frame")));
+  gtk_widget_add_controller (self->preview_box, shortcuts);
 
   g_signal_connect_object (self->blend_row, "notify::selected",
                            G_CALLBACK (blend_mode_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->target_dropdown, "notify::selected",
+                           G_CALLBACK (lk_masks_page_target_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->position_adjustment, "value-changed",
+                           G_CALLBACK (position_changed_cb), self, G_CONNECT_SWAPPED);
   blend_mode_changed_cb (self);
-  lk_masks_page_update_preview (self);
+  lk_masks_page_target_changed (self);
 }

@@ -15,4 +15,11 @@ LkProject *lk_masks_page_get_project (LkMasksPage *self);
 void       lk_masks_page_set_project (LkMasksPage *self,
                                      LkProject  *project);
 
+/* Adds the page's actions (masks-next-frame, masks-previous-frame,
+ * masks-toggle-overlay, masks-toggle-split, masks-seek (d),
+ * masks-set (ss)) to the window's action map, so that they are "win."
+ * actions, exported on D-Bus; the page keeps their sensitivity. */
+void       lk_masks_page_add_actions (LkMasksPage *self,
+                                      GActionMap  *map);
+
 G_END_DECLS

@@ -110,7 +110,10 @@ worker_thread (gpointer user_data)
       self->running = TRUE;
       g_mutex_unlock (&self->mutex);
 
+      g_debug ("Request %" G_GUINT64_FORMAT " runs", serial);
       result = self->func (request, self->func_data, self->cancellable, &error);
+      g_debug ("Request %" G_GUINT64_FORMAT " done: %s", serial,
+               error != NULL ? error->message : "result");
       g_assert (result != NULL || error != NULL);
       free_request (self, request);
 
@@ -134,7 +137,9 @@ worker_thread (gpointer user_data)
       if (self->idle == NULL)
         {
           self->idle = g_idle_source_new ();
-          g_source_set_priority (self->idle, G_PRIORITY_DEFAULT_IDLE);
+          /* Ahead of redraws: a frame clock that is always busy (an
+           * animation on a slow renderer) must not starve the results. */
+          g_source_set_priority (self->idle, G_PRIORITY_HIGH_IDLE);
           g_source_set_static_name (self->idle, "[likeness] preview result");
           g_source_set_callback (self->idle, deliver_idle, self, NULL);
           g_source_attach (self->idle, self->context);

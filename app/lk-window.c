@@ -754,6 +754,10 @@ lk_window_init (LkWindow *self)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions,
                                    G_N_ELEMENTS (win_actions), self);
+  /* The pages' own actions (win.masks-*, win.export*); they keep their
+   * sensitivity themselves. */
+  lk_masks_page_add_actions (self->masks_page, G_ACTION_MAP (self));
+  lk_export_page_add_actions (self->export_page, G_ACTION_MAP (self));
   /* win.train-start, -pause, -resume, -stop and their shortcuts. */
   lk_train_page_add_actions (self->train_page, GTK_WIDGET (self));
   g_signal_connect_object (self->train_page, "notify::busy", G_CALLBACK (train_page_busy_cb),
