@@ -6,6 +6,7 @@
 #include "lk-video-writer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -663,7 +664,8 @@ make_temp_file (const char  *path,
 
   tmpl = g_strdup_printf ("%s%s%s.partial-XXXXXX%s", dir, G_DIR_SEPARATOR_S, stem,
                           dot != NULL ? dot : "");
-  fd = g_mkstemp (tmpl);
+  /* 0666 less the umask, as for any new file (g_mkstemp() gives 0600). */
+  fd = g_mkstemp_full (tmpl, O_RDWR, 0666);
   if (fd < 0)
     {
       int saved = errno;
