@@ -38,7 +38,11 @@ LkFaceTrackerParams lk_face_tracker_params_default (void);
  * frame. The full detector runs on the first frame, at least every
  * @redetect_interval frames, on every frame while no face is tracked, and
  * again on any frame where a tracked face fails its check (so a face that
- * leaves is gone from that very frame). Detections are matched to tracks by
+ * leaves is gone from that very frame). Right after a face is lost (its
+ * check failed and the full detector did not find it), the place where it
+ * was is searched with the detector on a crop (at the full detector's
+ * threshold) on each of the next 15 frames, and while nothing is tracked
+ * the full detector then runs every third frame, not on every frame. Detections are matched to tracks by
  * overlap; each face keeps its track_id while it is followed. A face that
  * the full detector misses is kept while it passes the check.
  *
