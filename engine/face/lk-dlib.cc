@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cmath>
 #include <fstream>
+#include <future>
 #include <istream>
 #include <vector>
 
@@ -349,13 +350,30 @@ lk_dlib_shape_predict (const LkDlibShapeModel *model, const LkDlibImage *image,
 
 // ---- HOG detector -----------------------------------------------------------
 
+// dlib's frontal face detector scans a pyramid of the image (each level 5/6
+// of the one before). On a large image the scan is split in two halves that
+// run at once: the first two levels on the calling thread, the levels below
+// (from the image scaled down twice, as dlib makes them) on a helper thread.
+// The detections of both are merged with dlib's non-maximum suppression, so
+// the result is dlib's (box corners may differ by a pixel of rounding).
+typedef dlib::scan_fhog_pyramid<dlib::pyramid_down<6>> hog_scanner;
+
 struct LkDlibHog
 {
   dlib::frontal_face_detector detector;
+  hog_scanner top;     // levels 0 and 1 of the image
+  hog_scanner bottom;  // all levels of the image scaled down twice
+  std::vector<hog_scanner::fhog_filterbank> filters;
+  std::vector<double> thresholds;
 };
 
 namespace
 {
+
+// Below this many pixels the scan is not split (the tracker's checks on
+// ~160 px crops, small frames): the hand-over would cost more than it saves.
+const long SPLIT_MIN_PIXELS = 300 * 300;
+const unsigned long SPLIT_LEVELS = 2;
 
 const dlib::frontal_face_detector &
 hog_prototype ()
@@ -377,9 +395,88 @@ write_rects (std::vector<LkDlibRect> &rects, LkDlibRect *out_rects, int max_rect
     *n_found = n;
 }
 
-template <typename Detector, typename Image>
+// Runs every filter of @hog on @img with @scanner; boxes are mapped up
+// @levels_up pyramid levels (to the caller's image).
+template <typename Image>
 void
-hog_run (Detector &det, const Image &img, int upsample, double threshold,
+scan (const LkDlibHog &hog, hog_scanner &scanner, const Image &img, double threshold,
+      unsigned long levels_up, std::vector<dlib::rect_detection> &out)
+{
+  dlib::pyramid_down<6> pyr;
+  std::vector<std::pair<double, dlib::rectangle>> dets;
+
+  scanner.load (img);
+  for (size_t i = 0; i < hog.filters.size (); i++)
+    {
+      scanner.detect (hog.filters[i], dets, hog.thresholds[i] + threshold);
+      for (const auto &d : dets)
+        {
+          dlib::rect_detection det;
+          det.detection_confidence = d.first - hog.thresholds[i];
+          det.weight_index = i;
+          det.rect = levels_up > 0 ? dlib::rectangle (pyr.rect_up (dlib::drectangle (d.second),
+                                                                   levels_up))
+                                   : d.second;
+          out.push_back (det);
+        }
+    }
+}
+
+template <typename Image>
+void
+hog_scan_split (LkDlibHog &hog, const Image &img, double threshold,
+                std::vector<dlib::rect_detection> &dets)
+{
+  typedef typename dlib::image_traits<Image>::pixel_type pixel;
+  std::vector<dlib::rect_detection> top, bottom;
+  dlib::pyramid_down<6> pyr;
+
+  // The helper makes the lower levels from the image as dlib would.
+  auto lower = std::async (std::launch::async, [&] () {
+    dlib::array2d<pixel> a, b;
+    pyr (img, a);
+    for (unsigned long l = 1; l < SPLIT_LEVELS; l++)
+      {
+        pyr (a, b);
+        dlib::swap (a, b);
+      }
+    if (a.nc () >= (long) hog.bottom.get_min_pyramid_layer_width ()
+        && a.nr () >= (long) hog.bottom.get_min_pyramid_layer_height ())
+      scan (hog, hog.bottom, a, threshold, SPLIT_LEVELS, bottom);
+  });
+  try
+    {
+      scan (hog, hog.top, img, threshold, 0, top);
+    }
+  catch (...)
+    {
+      lower.wait ();
+      throw;
+    }
+  lower.get ();
+
+  // dlib's non-maximum suppression (object_detector::operator()).
+  std::vector<dlib::rect_detection> all (top);
+  all.insert (all.end (), bottom.begin (), bottom.end ());
+  std::sort (all.rbegin (), all.rend ());
+  const dlib::test_box_overlap &overlaps = hog.detector.get_overlap_tester ();
+  for (const auto &d : all)
+    {
+      bool suppressed = false;
+      for (const auto &kept : dets)
+        if (overlaps (kept.rect, d.rect))
+          {
+            suppressed = true;
+            break;
+          }
+      if (!suppressed)
+        dets.push_back (d);
+    }
+}
+
+template <typename Image>
+void
+hog_run (LkDlibHog &hog, const Image &img, int upsample, double threshold,
          std::vector<LkDlibRect> &rects)
 {
   std::vector<dlib::rect_detection> dets;
@@ -387,7 +484,10 @@ hog_run (Detector &det, const Image &img, int upsample, double threshold,
 
   if (upsample <= 0)
     {
-      det (img, dets, threshold);
+      if ((long) num_rows (img) * num_columns (img) >= SPLIT_MIN_PIXELS)
+        hog_scan_split (hog, img, threshold, dets);
+      else
+        hog.detector (img, dets, threshold);
     }
   else
     {
@@ -399,7 +499,7 @@ hog_run (Detector &det, const Image &img, int upsample, double threshold,
           dlib::pyramid_up (up, tmp, pyr);
           dlib::swap (up, tmp);
         }
-      det (up, dets, threshold);
+      hog_scan_split (hog, up, threshold, dets);
     }
 
   for (const auto &d : dets)
@@ -420,7 +520,17 @@ lk_dlib_hog_new (LkDlibHog **out_hog, char *message, size_t message_size)
     if (out_hog == nullptr)
       throw failure (LK_DLIB_ERROR_INVALID_ARGUMENT, "no place for the detector");
     *out_hog = nullptr;
-    std::unique_ptr<LkDlibHog> hog (new LkDlibHog{ hog_prototype () });
+    std::unique_ptr<LkDlibHog> hog (new LkDlibHog);
+    hog->detector = hog_prototype ();
+    hog->top.copy_configuration (hog->detector.get_scanner ());
+    hog->top.set_max_pyramid_levels (SPLIT_LEVELS);
+    hog->bottom.copy_configuration (hog->detector.get_scanner ());
+    for (unsigned long i = 0; i < hog->detector.num_detectors (); i++)
+      {
+        const auto &w = hog->detector.get_w (i);
+        hog->filters.push_back (hog->top.build_fhog_filterbank (w));
+        hog->thresholds.push_back (w (hog->top.get_num_dimensions ()));
+      }
     *out_hog = hog.release ();
     return LK_DLIB_OK;
   });
@@ -446,7 +556,7 @@ lk_dlib_hog_detect (LkDlibHog *hog, const LkDlibImage *image, int upsample, doub
       throw failure (LK_DLIB_ERROR_INVALID_ARGUMENT, "upsample must be 0 to 4");
     std::vector<LkDlibRect> rects;
     with_view (image, [&] (const auto &view) {
-      hog_run (hog->detector, view, upsample, threshold, rects);
+      hog_run (*hog, view, upsample, threshold, rects);
       return 0;
     });
     write_rects (rects, out_rects, max_rects, n_found);
