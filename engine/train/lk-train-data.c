@@ -91,7 +91,7 @@ compare_points (const void *a,
   return (p[1] > q[1]) - (p[1] < q[1]);
 }
 
-/* Andrew's monotone chain; @hull gets up to 2n doubles... n + 1 points. */
+/* Andrew's monotone chain; @hull has room for n + 1 points; returns the count. */
 static int
 convex_hull (const double *points,
              int           n,
