@@ -23,6 +23,8 @@
 /* Frames waiting for the writer thread; bounds memory while the PNG encoder
  * catches up with decoding. */
 #define MAX_PENDING_FRAMES 16
+/* Frames decoded ahead by the decoding thread. */
+#define MAX_DECODED_FRAMES 4
 
 LkExtractParams
 lk_extract_params_default (void)
@@ -207,6 +209,116 @@ push_item (Extraction *ex,
   g_queue_push_tail (&ex->queue, item);
   g_cond_broadcast (&ex->cond);
   g_mutex_unlock (&ex->mutex);
+}
+
+/* Decoding (and the conversion to RGB) runs on its own thread, a few
+ * frames ahead of detection, so that both cores are busy. */
+typedef struct
+{
+  LkVideoReader *reader;
+  GCancellable  *cancellable;
+  GThread       *thread;
+  GMutex         mutex;
+  GCond          cond;
+  GQueue         frames;   /* LkVideoFrame */
+  gboolean       stop;     /* set by the consumer */
+  gboolean       done;     /* the end, an error or a stop */
+  GError        *error;
+} Decoder;
+
+static gpointer
+decoder_thread (gpointer data)
+{
+  Decoder *dec = data;
+
+  for (;;)
+    {
+      LkVideoFrame *frame = NULL;
+      GError *error = NULL;
+      gboolean ok;
+
+      g_mutex_lock (&dec->mutex);
+      while (!dec->stop && g_queue_get_length (&dec->frames) >= MAX_DECODED_FRAMES)
+        g_cond_wait (&dec->cond, &dec->mutex);
+      if (dec->stop)
+        {
+          g_mutex_unlock (&dec->mutex);
+          break;
+        }
+      g_mutex_unlock (&dec->mutex);
+
+      ok = lk_video_reader_read (dec->reader, &frame, dec->cancellable, &error);
+
+      g_mutex_lock (&dec->mutex);
+      if (!ok)
+        dec->error = error;
+      else if (frame != NULL)
+        g_queue_push_tail (&dec->frames, frame);
+      g_cond_broadcast (&dec->cond);
+      g_mutex_unlock (&dec->mutex);
+
+      if (!ok || frame == NULL)
+        break;
+    }
+
+  g_mutex_lock (&dec->mutex);
+  dec->done = TRUE;
+  g_cond_broadcast (&dec->cond);
+  g_mutex_unlock (&dec->mutex);
+
+  return NULL;
+}
+
+static void
+decoder_start (Decoder       *dec,
+               LkVideoReader *reader,
+               GCancellable  *cancellable)
+{
+  memset (dec, 0, sizeof *dec);
+  dec->reader = reader;
+  dec->cancellable = cancellable;
+  g_mutex_init (&dec->mutex);
+  g_cond_init (&dec->cond);
+  g_queue_init (&dec->frames);
+  dec->thread = g_thread_new ("lk-extract-decode", decoder_thread, dec);
+}
+
+/* As lk_video_reader_read(): *@frame is NULL at the end of the stream. */
+static gboolean
+decoder_next (Decoder       *dec,
+              LkVideoFrame **frame,
+              GError       **error)
+{
+  gboolean ok = TRUE;
+
+  g_mutex_lock (&dec->mutex);
+  while (g_queue_is_empty (&dec->frames) && !dec->done)
+    g_cond_wait (&dec->cond, &dec->mutex);
+  *frame = g_queue_pop_head (&dec->frames);
+  if (*frame == NULL && dec->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&dec->error));
+      ok = FALSE;
+    }
+  g_cond_broadcast (&dec->cond);
+  g_mutex_unlock (&dec->mutex);
+
+  return ok;
+}
+
+static void
+decoder_stop (Decoder *dec)
+{
+  g_mutex_lock (&dec->mutex);
+  dec->stop = TRUE;
+  g_cond_broadcast (&dec->cond);
+  g_mutex_unlock (&dec->mutex);
+
+  g_thread_join (dec->thread);
+  g_queue_clear_full (&dec->frames, (GDestroyNotify) lk_video_frame_free);
+  g_clear_error (&dec->error);
+  g_mutex_clear (&dec->mutex);
+  g_cond_clear (&dec->cond);
 }
 
 static int
@@ -434,6 +546,7 @@ extract_one (Extraction      *ex,
   g_autoptr(GArray) detections = g_array_new (FALSE, TRUE, sizeof (LkFaceDetection));
   g_autoptr(GError) local_error = NULL;
   LkFaceTrackerParams tracker_params = lk_face_tracker_params_default ();
+  Decoder decoder;
   GThread *writer;
   gboolean is_new;
   gboolean ok = TRUE;
@@ -477,6 +590,7 @@ extract_one (Extraction      *ex,
   ex->frames_stored = 0;
   ex->faces_stored = 0;
   writer = g_thread_new ("lk-extract-writer", writer_thread, ex);
+  decoder_start (&decoder, reader, cancellable);
 
   for (;;)
     {
@@ -486,7 +600,7 @@ extract_one (Extraction      *ex,
       if (writer_failed (ex))
         break;
 
-      if (!lk_video_reader_read (reader, &frame, cancellable, &local_error))
+      if (!decoder_next (&decoder, &frame, &local_error))
         {
           ok = FALSE;
           break;
@@ -544,6 +658,8 @@ extract_one (Extraction      *ex,
                          basename, ex->summary->frames_processed, ex->summary->faces, rate);
         }
     }
+
+  decoder_stop (&decoder);
 
   /* Let the writer finish what is queued, then stop it. */
   push_item (ex, NULL);

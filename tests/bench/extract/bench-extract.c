@@ -131,7 +131,7 @@ main (int   argc,
   g_autofree char *hd = NULL;
   g_autofree char *command = NULL;
   g_autoptr(GError) error = NULL;
-  int runs = argc > 1 ? atoi (argv[1]) : 3;
+  int runs = argc > 1 ? MAX (1, atoi (argv[1])) : 3;
   /* An optional second argument runs only the clips whose key contains it. */
   const char *only = argc > 2 ? argv[2] : NULL;
 
