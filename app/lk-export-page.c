@@ -334,13 +334,19 @@ job_progress_cb (LkExportPage *self)
 {
   g_autofree char *message = NULL;
   g_autoptr(GString) figures = g_string_new (NULL);
-  double fps, remaining;
+  double fps, remaining, frames, total;
 
   if (self->job == NULL)
     return;
 
   gtk_progress_bar_set_fraction (self->progress_bar, lk_job_get_fraction (self->job));
-  message = lk_job_dup_message (self->job);
+  frames = lk_job_get_figure (self->job, "frames");
+  total = lk_job_get_figure (self->job, "frames-total");
+  if (frames > 0 && total > 0)
+    /* Translators: export progress; the total is estimated from the duration */
+    message = g_strdup_printf (_("Frame %.0f of %.0f"), frames, total);
+  else
+    message = lk_job_dup_message (self->job);
   gtk_label_set_text (self->progress_message, message != NULL ? message : _("Starting…"));
 
   fps = lk_job_get_figure (self->job, "frames-per-second");
@@ -401,9 +407,10 @@ export_done_cb (GObject      *source,
 
       g_free (self->output);
       self->output = g_strdup (output);
-      subtitle = g_strdup_printf (ngettext ("%s: %" G_GUINT64_FORMAT " frame, faces replaced "
+      /* Translators: file name, frames written, frames where a face was replaced */
+      subtitle = g_strdup_printf (ngettext ("%s · %" G_GUINT64_FORMAT " frame · a face replaced "
                                             "in %" G_GUINT64_FORMAT,
-                                            "%s: %" G_GUINT64_FORMAT " frames, faces replaced "
+                                            "%s · %" G_GUINT64_FORMAT " frames · a face replaced "
                                             "in %" G_GUINT64_FORMAT,
                                             summary.frames),
                                   name, summary.frames, summary.frames_with_faces);
@@ -607,15 +614,20 @@ verify_done_cb (GObject      *source,
   if (report != NULL)
     {
       g_autofree char *subtitle = NULL;
+      g_autoptr(GDateTime) utc = report->created != NULL
+                                 ? g_date_time_new_from_iso8601 (report->created, NULL) : NULL;
+      g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
+      g_autofree char *created = local != NULL ? g_date_time_format (local, "%x %X")
+                                               : g_strdup (report->created);
 
       if (report->metadata_expected)
         /* Translators: %s is the tool that made the file, e.g. "Likeness 0.1" */
         subtitle = g_strdup_printf (_("The file matches its record (SHA-256) and says it is "
                                       "synthetic; made by %s on %s"),
-                                    report->generator, report->created);
+                                    report->generator, created);
       else
         subtitle = g_strdup_printf (_("The file matches its record (SHA-256); made by %s on %s"),
-                                    report->generator, report->created);
+                                    report->generator, created);
       lk_export_page_set_verify (self, "emblem-ok-symbolic", "success",
                                  _("Provenance Verified"), subtitle);
       g_message ("Verified %s: %s", report->output, subtitle);

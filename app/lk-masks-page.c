@@ -56,6 +56,7 @@ struct _LkMasksPage
   AdwFlap         *content;
   AdwPreferencesPage *preferences_page;
   GtkWidget       *preview_box;
+  GtkWidget       *scrubber_box;
   GtkDropDown     *target_dropdown;
   GtkStringList   *target_list;
   GtkSpinner      *busy_spinner;
@@ -626,7 +627,9 @@ lk_masks_page_target_changed (LkMasksPage *self)
 
   lk_frame_view_clear (self->frame_view);
   gtk_stack_set_visible_child_name (self->preview_stack, target != NULL ? "frame" : "empty");
-  gtk_widget_set_sensitive (GTK_WIDGET (self->target_dropdown), target != NULL);
+  /* Without a target there is nothing to pick or scrub. */
+  gtk_widget_set_visible (GTK_WIDGET (self->target_dropdown), target != NULL);
+  gtk_widget_set_visible (self->scrubber_box, target != NULL);
 
   self->updating_scale = TRUE;
   gtk_adjustment_configure (self->position_adjustment, 0, 0,
@@ -1028,6 +1031,7 @@ lk_masks_page_class_init (LkMasksPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LkMasksPage, content);
   gtk_widget_class_bind_template_child (widget_class, LkMasksPage, preferences_page);
   gtk_widget_class_bind_template_child (widget_class, LkMasksPage, preview_box);
+  gtk_widget_class_bind_template_child (widget_class, LkMasksPage, scrubber_box);
   gtk_widget_class_bind_template_child (widget_class, LkMasksPage, target_dropdown);
   gtk_widget_class_bind_template_child (widget_class, LkMasksPage, target_list);
   gtk_widget_class_bind_template_child (widget_class, LkMasksPage, busy_spinner);
