@@ -395,6 +395,21 @@ test_loss_falls (void)
   }
 }
 
+static void
+on_warning (LkTrainer  *trainer,
+            const char *message,
+            GString    *warnings)
+{
+  g_string_append_printf (warnings, "%s\n", message);
+}
+
+static void
+drain_main_context (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
 /* The final preview of a run (rendered after the save, from the trained
  * model in memory) equals the preview of the checkpoint loaded again. */
 static void
@@ -406,6 +421,7 @@ test_save_load_exact (void)
   g_autoptr(LkImage) trained = NULL;
   g_autoptr(LkImage) loaded = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GString) warnings = g_string_new (NULL);
   LkTrainParams p = tiny_params ();
 
   p.preview_interval = 1e6;  /* only at the start and at the end */
@@ -418,9 +434,15 @@ test_save_load_exact (void)
   g_assert_cmpint (trained->width, ==, 64 * LK_TRAINER_PREVIEW_COLUMNS);
   g_assert_cmpint (trained->height, ==, 64 * LK_TRAINER_PREVIEW_ROWS);
 
+  /* Other architecture settings: the checkpoint's model is used, with a
+   * warning (a new model needs lk_trainer_reset_model()). */
+  p.encoder_width = 16;
   second = lk_trainer_new (project, &p);
+  g_signal_connect (second, "warning", G_CALLBACK (on_warning), warnings);
   g_assert_true (lk_trainer_run (second, 0, -1, NULL, &error));
   g_assert_no_error (error);
+  drain_main_context ();
+  g_assert_nonnull (strstr (warnings->str, "model settings differ"));
   g_assert_cmpint (lk_trainer_get_iteration (second), ==, 5);
   loaded = lk_trainer_dup_preview (second);
   g_assert_nonnull (loaded);
@@ -506,21 +528,6 @@ test_resume_exact (void)
     g_assert_cmpint (query_int (project, "SELECT count(*) FROM checkpoints WHERE file LIKE "
                                          "'model/ckpt-%'"), ==, 2);
   }
-}
-
-static void
-on_warning (LkTrainer  *trainer,
-            const char *message,
-            GString    *warnings)
-{
-  g_string_append_printf (warnings, "%s\n", message);
-}
-
-static void
-drain_main_context (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
 }
 
 static const char *self_path;
