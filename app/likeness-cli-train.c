@@ -121,7 +121,7 @@ cli_train (int    argc,
   double minutes = 0, lr = NAN, dssim = NAN, gan_weight = NAN, save_every = NAN;
   int threads = 0;
   int size = -1, batch = -1, seed = -1, keep = -1, enc = -1, dec = -1, bottleneck = -1;
-  gboolean gan = FALSE, no_gan = FALSE, json = FALSE, quiet = FALSE, ok;
+  gboolean gan = FALSE, no_gan = FALSE, json = FALSE, quiet = FALSE, new_model = FALSE, ok;
   LkTrainParams params;
   TrainRun run = { 0 };
   int ret;
@@ -132,6 +132,8 @@ cli_train (int    argc,
         N_("Train this many more iterations, then save and stop"), "N" },
       { "minutes", 'm', 0, G_OPTION_ARG_DOUBLE, &minutes,
         N_("Train this many minutes, then save and stop (default: until Ctrl+C)"), "M" },
+      { "new-model", 0, 0, G_OPTION_ARG_NONE, &new_model,
+        N_("Start a new model (the old checkpoints are moved to model/old-DATE/)"), NULL },
       { "size", 0, 0, G_OPTION_ARG_INT, &size, N_("Face size of a new model: 64, 128 or 256"),
         "PX" },
       { "encoder-width", 0, 0, G_OPTION_ARG_INT, &enc,
@@ -228,6 +230,16 @@ cli_train (int    argc,
   params.threads = threads;
   if (!lk_train_params_validate (&params, &error))
     return cli_exit_for_error (error);
+
+  if (new_model)
+    {
+      g_autofree char *moved_to = NULL;
+
+      if (!lk_trainer_reset_model (project, &moved_to, &error))
+        return cli_exit_for_error (error);
+      if (moved_to != NULL && !json)
+        g_print (_("The old checkpoints are in %s\n"), moved_to);
+    }
 
   /* The quick refusals (too few faces, damaged checkpoints) before any
    * thread starts. */

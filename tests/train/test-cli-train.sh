@@ -73,6 +73,13 @@ n=$(sed -nE 's/.*interrupted; saved at iteration ([0-9]+).*/\1/p' "$tmp/err" | t
 [ -n "$n" ] && [ -f "$p/model/ckpt-$n.safetensors" ] && echo "ok - ckpt-$n exists" \
   || { echo "not ok - no checkpoint for iteration '$n'"; ls "$p/model"; fail=1; }
 
+# A new model: the old checkpoints move aside, the count starts again.
+check "a new model" 0 "$cli" train "$p" --new-model --iterations 2 "${one[@]}" --json
+[ "$(json_field "$tmp/out" iteration)" = 2 ] && echo "ok - the new model is at iteration 2" \
+  || { echo "not ok - new model"; cat "$tmp/out"; fail=1; }
+ls "$p"/model/old-*/ckpt-*.safetensors >/dev/null 2>&1 && echo "ok - old checkpoints kept" \
+  || { echo "not ok - old checkpoints gone"; ls -R "$p/model"; fail=1; }
+
 # A damaged only checkpoint: a message naming it, exit 1.
 rm -f "$p"/model/ckpt-*.safetensors
 printf 'garbage' >"$p/model/ckpt-99.safetensors"
