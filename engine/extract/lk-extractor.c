@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
+#include <time.h>
 
 #include "lk-align.h"
 #include "lk-error.h"
@@ -117,7 +118,18 @@ typedef struct
   GError           *writer_error;
   guint             faces_stored;
   guint             frames_stored;
+  double            writer_cpu;     /* seconds */
 } Extraction;
+
+/* The calling thread's CPU time, for the figures in the debug log. */
+static double
+thread_cpu_seconds (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
 
 static gboolean
 writer_failed (Extraction *ex)
@@ -196,6 +208,7 @@ writer_thread (gpointer data)
       item_free (item);
     }
 
+  ex->writer_cpu = thread_cpu_seconds ();
   return NULL;
 }
 
@@ -224,6 +237,7 @@ typedef struct
   gboolean       stop;     /* set by the consumer */
   gboolean       done;     /* the end, an error or a stop */
   GError        *error;
+  double         cpu;      /* seconds, when done */
 } Decoder;
 
 static gpointer
@@ -262,6 +276,7 @@ decoder_thread (gpointer data)
     }
 
   g_mutex_lock (&dec->mutex);
+  dec->cpu = thread_cpu_seconds ();
   dec->done = TRUE;
   g_cond_broadcast (&dec->cond);
   g_mutex_unlock (&dec->mutex);
@@ -316,6 +331,7 @@ decoder_stop (Decoder *dec)
 
   g_thread_join (dec->thread);
   g_queue_clear_full (&dec->frames, (GDestroyNotify) lk_video_frame_free);
+  g_queue_init (&dec->frames);
   g_clear_error (&dec->error);
   g_mutex_clear (&dec->mutex);
   g_cond_clear (&dec->cond);
@@ -551,6 +567,7 @@ extract_one (Extraction      *ex,
   gboolean is_new;
   gboolean ok = TRUE;
   gint64 started = g_get_monotonic_time ();
+  double cpu_started = thread_cpu_seconds ();
   guint processed_here = 0;
 
   ex->path = path;
@@ -659,11 +676,18 @@ extract_one (Extraction      *ex,
         }
     }
 
-  decoder_stop (&decoder);
-
   /* Let the writer finish what is queued, then stop it. */
   push_item (ex, NULL);
   g_thread_join (writer);
+  decoder_stop (&decoder);
+
+  if (processed_here > 0)
+    g_debug ("%s: %u frames in %.2f s, %u full detections; CPU ms/frame: "
+             "detection and alignment %.2f, decoding thread %.2f, writing %.2f",
+             basename, processed_here, (g_get_monotonic_time () - started) / 1e6,
+             lk_face_tracker_get_n_detections (tracker),
+             1000 * (thread_cpu_seconds () - cpu_started) / processed_here,
+             1000 * decoder.cpu / processed_here, 1000 * ex->writer_cpu / processed_here);
 
   ex->summary->detections += lk_face_tracker_get_n_detections (tracker);
 
