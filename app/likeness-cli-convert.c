@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 
 #include "likeness-cli.h"
@@ -315,8 +317,8 @@ cli_convert (int    argc,
     print_convert_json (&run, ok, error);
   else if (ok)
     {
-      g_print (_("%s: %" G_GUINT64_FORMAT " frames (%" G_GUINT64_FORMAT " with a face, %"
-                 G_GUINT64_FORMAT " without) in %.1f s, %.1f frames/s\n"),
+      g_print (_("%s: %" PRIu64 " frames (%" PRIu64 " with a face, %"
+                 PRIu64 " without) in %.1f s, %.1f frames/s\n"),
                run.summary.output, run.summary.frames, run.summary.frames_with_faces,
                run.summary.frames_without_face, run.summary.seconds,
                run.summary.frames_per_second);

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -282,7 +284,7 @@ cli_swap (int    argc,
   if (!cli_run_job (job, train_work, &run, quiet || json, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_printerr (_("Training saved at iteration %" G_GINT64_FORMAT "; run the same command "
+        g_printerr (_("Training saved at iteration %" PRId64 "; run the same command "
                       "again to go on.\n"), lk_trainer_get_last_save_iteration (trainer));
       return cli_exit_for_error (error);
     }
@@ -324,7 +326,7 @@ cli_swap (int    argc,
     }
   else if (!quiet)
     {
-      g_print (_("Wrote %s (%" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT " with a replaced face)\n"),
+      g_print (_("Wrote %s (%" PRIu64 " frames, %" PRIu64 " with a replaced face)\n"),
                run.export_summary.output, run.export_summary.frames,
                run.export_summary.frames_with_faces);
       if (run.export_summary.sidecar != NULL)

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 
 #include "likeness-cli.h"
@@ -262,8 +264,8 @@ cli_train (int    argc,
   if (json)
     print_json (trainer, start_iteration, ok, error);
   else if (ok)
-    g_print (_("Trained iterations %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT " in %.0f s "
-               "(%.1f examples/s); loss A %.4f, B %.4f; saved at iteration %" G_GINT64_FORMAT
+    g_print (_("Trained iterations %" PRId64 " to %" PRId64 " in %.0f s "
+               "(%.1f examples/s); loss A %.4f, B %.4f; saved at iteration %" PRId64
                "\n"),
              start_iteration, lk_trainer_get_iteration (trainer),
              lk_trainer_get_run_elapsed (trainer), lk_trainer_get_examples_per_second (trainer),

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "lk-export-page.h"
 
 #include <errno.h>
@@ -408,10 +410,10 @@ export_done_cb (GObject      *source,
       g_free (self->output);
       self->output = g_strdup (output);
       /* Translators: file name, frames written, frames where a face was replaced */
-      subtitle = g_strdup_printf (ngettext ("%s · %" G_GUINT64_FORMAT " frame · a face replaced "
-                                            "in %" G_GUINT64_FORMAT,
-                                            "%s · %" G_GUINT64_FORMAT " frames · a face replaced "
-                                            "in %" G_GUINT64_FORMAT,
+      subtitle = g_strdup_printf (ngettext ("%s · %" PRIu64 " frame · a face replaced "
+                                            "in %" PRIu64,
+                                            "%s · %" PRIu64 " frames · a face replaced "
+                                            "in %" PRIu64,
                                             summary.frames),
                                   name, summary.frames, summary.frames_with_faces);
       adw_action_row_set_subtitle (self->done_row, subtitle);
@@ -421,7 +423,7 @@ export_done_cb (GObject      *source,
                                  : _("No record file was written for this export"));
       gtk_video_set_file (self->player, file);
       gtk_stack_set_visible_child_name (self->export_stack, "done");
-      g_message ("Exported %s (%" G_GUINT64_FORMAT " frames, %.1f frames/s)", output,
+      g_message ("Exported %s (%" PRIu64 " frames, %.1f frames/s)", output,
                  summary.frames, summary.frames_per_second);
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "lk-face-detail.h"
 
 #include <math.h>
@@ -229,7 +231,7 @@ lk_face_detail_update (LkFaceDetail *self)
 
   time = format_time (face->time);
   /* Translators: a face's number in the project and the time in its video */
-  title = g_strdup_printf (_("Face %" G_GINT64_FORMAT " · %s"), face->id, time);
+  title = g_strdup_printf (_("Face %" PRId64 " · %s"), face->id, time);
   gtk_label_set_label (self->title_label, title);
 
   lk_curate_face_crop_landmarks (face, crop_points);
@@ -283,7 +285,7 @@ lk_face_detail_update (LkFaceDetail *self)
   }
   if (face->dup_group >= 0)
     {
-      g_autofree char *group = g_strdup_printf ("%" G_GINT64_FORMAT, face->dup_group);
+      g_autofree char *group = g_strdup_printf ("%" PRId64, face->dup_group);
       add_row (self, _("Duplicate Group"), group);
     }
 

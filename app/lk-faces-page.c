@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "lk-faces-page.h"
 
 #include <glib/gi18n.h>
@@ -500,10 +502,10 @@ cell_update (GtkListItem *list_item)
 
   if (face->included)
     /* Translators: a face's number and its time in the video */
-    tooltip = g_strdup_printf (_("Face %" G_GINT64_FORMAT " at %.1f s"), face->id, face->time);
+    tooltip = g_strdup_printf (_("Face %" PRId64 " at %.1f s"), face->id, face->time);
   else
     /* Translators: a face's number, its time in the video and why it is left out */
-    tooltip = g_strdup_printf (_("Face %" G_GINT64_FORMAT " at %.1f s, excluded: %s"), face->id,
+    tooltip = g_strdup_printf (_("Face %" PRId64 " at %.1f s, excluded: %s"), face->id,
                                face->time, face->exclude_reason != NULL ? face->exclude_reason : "");
   gtk_widget_set_tooltip_text (cell, tooltip);
 }

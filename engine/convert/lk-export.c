@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "lk-export.h"
 
 #include <math.h>
@@ -584,7 +586,7 @@ lk_export_run (LkProject             *project,
           lk_job_set_figure (job, "frames-total", total);
           lk_job_set_figure (job, "frames-per-second", fps);
           lk_job_update (job, MIN (0.99, summary.frames / (double) total),
-                         _("Frame %" G_GUINT64_FORMAT " of about %" G_GINT64_FORMAT
+                         _("Frame %" PRIu64 " of about %" PRId64
                            ", %.1f frames/s"),
                          summary.frames, MAX (total, (gint64) summary.frames), fps);
         }
@@ -631,7 +633,7 @@ lk_export_run (LkProject             *project,
 
   summary.seconds = (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC;
   summary.frames_per_second = summary.seconds > 0 ? summary.frames / summary.seconds : 0;
-  LK_JOB_UPDATE (job, 1.0, _("%" G_GUINT64_FORMAT " frames, %.1f frames/s"), summary.frames,
+  LK_JOB_UPDATE (job, 1.0, _("%" PRIu64 " frames, %.1f frames/s"), summary.frames,
                  summary.frames_per_second);
   status = "done";
   ok = TRUE;

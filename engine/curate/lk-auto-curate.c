@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "lk-auto-curate.h"
 
 #include <glib/gi18n-lib.h>
@@ -291,7 +293,7 @@ lk_auto_curate_apply (LkProject               *project,
       if (face == NULL)
         {
           g_set_error (error, LK_ERROR, LK_ERROR_NOT_FOUND,
-                       _("%s: face %" G_GINT64_FORMAT " is no longer in the project"),
+                       _("%s: face %" PRId64 " is no longer in the project"),
                        lk_project_get_path (project), id);
           return FALSE;
         }

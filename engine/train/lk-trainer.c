@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "lk-trainer.h"
 
 #include <errno.h>
@@ -972,7 +974,7 @@ session_report_job (Session *s,
   lk_job_set_figure (job, "loss-b", s->last.loss[1]);
   lk_job_set_figure (job, "examples-per-second", s->examples_per_second);
   lk_job_set_figure (job, "elapsed", s->elapsed_base + run_elapsed);
-  lk_job_update (job, fraction, _("iteration %" G_GINT64_FORMAT "  loss A %.4f  B %.4f  "
+  lk_job_update (job, fraction, _("iteration %" PRId64 "  loss A %.4f  B %.4f  "
                                   "%.1f examples/s  %s"),
                  s->iteration, s->last.loss[0], s->last.loss[1], s->examples_per_second, elapsed);
 }
@@ -1046,7 +1048,7 @@ session_train (Session  *s,
       if (!isfinite (s->last.loss[0]) || !isfinite (s->last.loss[1]))
         {
           g_set_error (error, LK_ERROR, LK_ERROR_MODEL,
-                       _("Training diverged at iteration %" G_GINT64_FORMAT " (the loss is not "
+                       _("Training diverged at iteration %" PRId64 " (the loss is not "
                          "a number); try a lower learning rate"), s->last.iteration);
           return FALSE;
         }
@@ -1129,7 +1131,7 @@ session_run (LkTrainer  *self,
     {
       if (s.last_saved_iteration >= 0)
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                     _("interrupted; saved at iteration %" G_GINT64_FORMAT),
+                     _("interrupted; saved at iteration %" PRId64),
                      s.last_saved_iteration);
       else
         g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("interrupted"));
