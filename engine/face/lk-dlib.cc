@@ -238,14 +238,34 @@ predict (const LkDlibShapeModel &model, const View &img, const dlib::rectangle &
 {
   dlib::matrix<float, 0, 1> current_shape = model.initial_shape;
   std::vector<float> feature_pixel_values;
+  std::vector<const float *> leaves;
+  const long n_values = current_shape.size ();
+  const long line = 64 / sizeof (float);
   for (size_t iter = 0; iter < model.forests.size (); iter++)
     {
       dlib::impl::extract_feature_pixel_values (img, rect, current_shape, model.initial_shape,
                                                 model.anchor_idx[iter], model.deltas[iter],
                                                 feature_pixel_values);
+      // All the trees of a level read the same pixel values: find every
+      // tree's leaf first (the walks are independent, so their cache misses
+      // overlap), then add the leaves in tree order, each fetched ahead while
+      // the one before is added. The same sums as dlib's, in the same order.
+      const auto &forest = model.forests[iter];
       unsigned long leaf_idx;
-      for (const auto &tree : model.forests[iter])
-        current_shape += tree (feature_pixel_values, leaf_idx);
+      leaves.resize (forest.size ());
+      for (size_t t = 0; t < forest.size (); t++)
+        leaves[t] = &forest[t](feature_pixel_values, leaf_idx)(0);
+      float *shape = &current_shape (0);
+      const size_t ahead = 4;
+      for (size_t t = 0; t < leaves.size (); t++)
+        {
+          if (t + ahead < leaves.size ())
+            for (long k = 0; k < n_values; k += line)
+              __builtin_prefetch (leaves[t + ahead] + k);
+          const float *leaf = leaves[t];
+          for (long k = 0; k < n_values; k++)
+            shape[k] += leaf[k];
+        }
     }
   const dlib::point_transform_affine to_img = dlib::impl::unnormalizing_tform (rect);
   const long n = current_shape.size () / 2;
