@@ -135,7 +135,13 @@ follow (LkFaceTracker  *self,
   if (!lk_face_detector_fit_landmarks (self->detector, frame, &face, error))
     return FALSE;
 
-  if (!verified || face.landmark_fit < self->params.min_landmark_fit)
+  /* A poor landmark fit is a miss, unless the check scored the face as the
+   * full detector would accept it: the full detector's faces are kept
+   * whatever their fit, so running it would only find this face again (on
+   * a stretched or turned face, every few frames). */
+  if (!verified
+      || (face.landmark_fit < self->params.min_landmark_fit
+          && !(face.score >= lk_face_detector_get_params (self->detector)->threshold)))
     verified = FALSE;
 
   face.source = LK_FACE_SOURCE_TRACKED;

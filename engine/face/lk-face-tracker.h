@@ -17,7 +17,9 @@ G_BEGIN_DECLS
  * @verify_threshold: the detector threshold for that check; below dlib's
  *   default 0 so that a face turning a little is kept. Default -0.6
  * @min_landmark_fit: a tracked face whose landmarks fit the mean face worse
- *   than this (LkFaceDetection.landmark_fit) counts as a miss. Default 0.2
+ *   than this (LkFaceDetection.landmark_fit) counts as a miss, unless its
+ *   check scored it at or above the detector's threshold (as the full
+ *   detector, which keeps its faces whatever their fit). Default 0.2
  */
 typedef struct
 {
