@@ -306,6 +306,7 @@ lk_faces_page_update_actions (LkFacesPage *self)
   set_action_enabled (self, "redo", self->history != NULL && lk_face_history_can_redo (self->history));
   set_action_enabled (self, "auto-curate", has_project && !analysing);
   set_action_enabled (self, "analyse-faces", has_project && !analysing);
+  set_action_enabled (self, "auto-curate-defaults", has_project && !analysing);
   set_action_enabled (self, "cancel-analysis", analysing);
   set_action_enabled (self, "delete-excluded", has_project && !extracting_a && !extracting_b);
 }
@@ -1186,6 +1187,27 @@ analysis_thread (GTask        *task,
       return;
     }
 
+  /* win.auto-curate-defaults: the automatic pass with the default
+   * thresholds right after measuring, for both people, as one undo step. */
+  if (g_object_get_data (G_OBJECT (job), "lk-apply-auto-pass") != NULL)
+    {
+      g_autoptr(LkAutoCuratePlan) plan = lk_auto_curate_plan (LK_PROJECT (source_object), -1,
+                                                              &params, &error);
+      LkFaceStates *previous = NULL;
+
+      if (plan == NULL ||
+          !lk_auto_curate_apply (LK_PROJECT (source_object), plan, &previous, &error))
+        {
+          lk_analyse_summary_clear (summary);
+          g_free (summary);
+          g_task_return_error (task, error);
+          return;
+        }
+      g_object_set_data (G_OBJECT (job), "lk-excluded", GUINT_TO_POINTER (plan->total));
+      g_object_set_data_full (G_OBJECT (job), "lk-previous", previous,
+                              (GDestroyNotify) lk_face_states_free);
+    }
+
   g_task_return_pointer (task, summary, NULL);
 }
 
@@ -1197,15 +1219,27 @@ analysis_done_cb (GObject      *object,
   g_autoptr(LkFacesPage) self = user_data;
   g_autoptr(GError) error = NULL;
   LkAnalyseSummary *summary = g_task_propagate_pointer (G_TASK (result), &error);
+  LkFaceStates *previous = NULL;
+  guint excluded = 0;
 
   if (self->analysis != NULL)
     {
+      previous = g_object_steal_data (G_OBJECT (self->analysis), "lk-previous");
+      excluded = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (self->analysis), "lk-excluded"));
       g_signal_handlers_disconnect_by_data (self->analysis, self);
       g_clear_object (&self->analysis);
     }
   gtk_revealer_set_reveal_child (self->job_revealer, FALSE);
 
-  if (summary != NULL)
+  if (summary != NULL && previous != NULL)
+    {
+      /* The automatic pass ran too: one undo step, as from the dialog. */
+      curate_applied_cb (NULL, previous, excluded, self);
+      lk_face_states_free (previous);
+      lk_analyse_summary_clear (summary);
+      g_free (summary);
+    }
+  else if (summary != NULL)
     {
       g_autofree char *message = NULL;
 
@@ -1240,6 +1274,8 @@ analyse_faces_action (GSimpleAction *action,
     return;
 
   self->analysis = lk_job_new (_("Measuring Faces"));
+  if (g_str_equal (g_action_get_name (G_ACTION (action)), "auto-curate-defaults"))
+    g_object_set_data (G_OBJECT (self->analysis), "lk-apply-auto-pass", GINT_TO_POINTER (TRUE));
   g_signal_connect_object (self->analysis, "notify::fraction",
                            G_CALLBACK (analysis_changed_cb), self, 0);
   g_signal_connect_object (self->analysis, "notify::message",
@@ -1424,6 +1460,7 @@ static const GActionEntry page_actions[] = {
   { "undo", undo_redo_action },
   { "redo", undo_redo_action },
   { "auto-curate", auto_curate_action },
+  { "auto-curate-defaults", analyse_faces_action },
   { "analyse-faces", analyse_faces_action },
   { "cancel-analysis", cancel_analysis_action },
   { "delete-excluded", delete_excluded_action },

@@ -211,6 +211,14 @@ print(db.execute("SELECT count(*) FROM faces WHERE identity = ?", (int(sys.argv[
       "$project.likeness/project.db" "$1" 2>/dev/null || echo 0
   fi
 }
+faces_db_query() {  # faces_db_query SQL: one number from the project database
+  python3 -c 'import sqlite3, sys
+db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+print(db.execute(sys.argv[2]).fetchone()[0])' "$project.likeness/project.db" "$1" 2>/dev/null || echo 0
+}
+faces_all_included() {
+  [ "$(faces_db_query 'SELECT count(*) FROM faces WHERE included = 0')" -eq 0 ]
+}
 extraction_over() {
   call "$window_path" org.gtk.Actions.Describe cancel-extract | grep -q '(false,'
 }
@@ -247,6 +255,24 @@ if [ -n "${LK_TESTDATA_DIR:-}" ] && [ -f "$LK_TESTDATA_DIR/videos/tiny_person_c.
     fail "win.undo is enabled before any change"
   activate "$window_path" show-identity "[<'B'>]"
   shot_changed faces-grid-b faces-grid
+  # The automatic first pass with the default thresholds (measures, groups
+  # duplicates, excludes), then its undo: every face included again.
+  activate "$window_path" auto-curate-defaults '[]'
+  tries=0
+  until call "$window_path" org.gtk.Actions.Describe cancel-analysis | grep -q '(false,' &&
+        [ "$(faces_db_query 'SELECT count(*) FROM faces WHERE sharpness IS NOT NULL')" -gt 0 ]; do
+    kill -0 "$studio_pid" 2>/dev/null || fail "the studio exited while curating"
+    tries=$((tries + 1))
+    [ $tries -lt 3000 ] || fail "gave up waiting for the automatic pass"
+    sleep 0.1
+  done
+  excluded=$(faces_db_query 'SELECT count(*) FROM faces WHERE included = 0')
+  [ "$excluded" -gt 0 ] || fail "the automatic pass excluded nothing"
+  shot faces-curated
+  call "$window_path" org.gtk.Actions.Describe undo | grep -q '(true,' ||
+    fail "win.undo is not enabled after the automatic pass"
+  activate "$window_path" undo '[]'
+  wait_for "the undo of the automatic pass" faces_all_included
 else
   echo "NOTE: no tiny clips in LK_TESTDATA_DIR; faces are not extracted"
 fi
