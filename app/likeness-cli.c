@@ -469,7 +469,14 @@ print_usage (FILE *out)
     {
       g_autofree char *head = g_strdup_printf ("%s %s", c->name,
                                                c->parameters[0] ? _(c->parameters) : "");
-      fprintf (out, "  %-24s %s\n", head, _(c->summary));
+      /* Long synopses get the summary on a line of its own. */
+      /* Padded by characters, not bytes ("…" is three bytes). */
+      glong len = g_utf8_strlen (head, -1);
+
+      if (len > 24)
+        fprintf (out, "  %s\n  %-24s %s\n", head, "", _(c->summary));
+      else
+        fprintf (out, "  %s%*s %s\n", head, (int) (24 - len), "", _(c->summary));
     }
   fprintf (out, "\n%s\n", _("Options:"));
   fprintf (out, "  %-24s %s\n", "-h, --help", _("Show this help, or a command’s with COMMAND --help"));
