@@ -80,7 +80,7 @@ struct _LkFacesPage
   GtkStack           *grid_stack;
   GtkGridView        *grid_view;
   AdwStatusPage      *empty_page;
-  GtkRevealer        *detail_revealer;
+  AdwFlap            *detail_flap;
   LkFaceDetail       *detail;
 };
 
@@ -454,12 +454,12 @@ lk_faces_page_update_detail (LkFacesPage *self)
       if (item != NULL)
         {
           lk_face_detail_set_face (self->detail, lk_face_item_get_face (item));
-          gtk_revealer_set_reveal_child (self->detail_revealer, TRUE);
+          adw_flap_set_reveal_flap (self->detail_flap, TRUE);
           return;
         }
     }
 
-  gtk_revealer_set_reveal_child (self->detail_revealer, FALSE);
+  adw_flap_set_reveal_flap (self->detail_flap, FALSE);
   lk_face_detail_set_face (self->detail, NULL);
 }
 
@@ -1069,6 +1069,20 @@ include_selected_action (GSimpleAction *action,
   lk_faces_page_set_selected_included (LK_FACES_PAGE (user_data), TRUE);
 }
 
+/* win.select-face(u): selects the face at that position of the grid alone
+ * (for scripts and tests; the detail panel follows). */
+static void
+select_face_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  LkFacesPage *self = user_data;
+  guint position = g_variant_get_uint32 (parameter);
+
+  if (position < g_list_model_get_n_items (G_LIST_MODEL (self->selection)))
+    gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
+}
+
 static void
 select_all_action (GSimpleAction *action,
                    GVariant      *parameter,
@@ -1457,6 +1471,7 @@ static const GActionEntry page_actions[] = {
   { "exclude-selected", exclude_selected_action },
   { "include-selected", include_selected_action },
   { "select-all-faces", select_all_action },
+  { "select-face", select_face_action, "u" },
   { "undo", undo_redo_action },
   { "redo", undo_redo_action },
   { "auto-curate", auto_curate_action },
@@ -1727,7 +1742,7 @@ lk_faces_page_class_init (LkFacesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LkFacesPage, grid_stack);
   gtk_widget_class_bind_template_child (widget_class, LkFacesPage, grid_view);
   gtk_widget_class_bind_template_child (widget_class, LkFacesPage, empty_page);
-  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, detail_revealer);
+  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, detail_flap);
   gtk_widget_class_bind_template_child (widget_class, LkFacesPage, detail);
 }
 

@@ -255,6 +255,9 @@ if [ -n "${LK_TESTDATA_DIR:-}" ] && [ -f "$LK_TESTDATA_DIR/videos/tiny_person_c.
     fail "win.undo is enabled before any change"
   activate "$window_path" show-identity "[<'B'>]"
   shot_changed faces-grid-b faces-grid
+  # One face selected: the detail panel with its source frame.
+  activate "$window_path" select-face "[<uint32 3>]"
+  shot_changed faces-detail faces-grid-b
   # The automatic first pass with the default thresholds (measures, groups
   # duplicates, excludes), then its undo: every face included again.
   activate "$window_path" auto-curate-defaults '[]'
