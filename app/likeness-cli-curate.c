@@ -249,6 +249,8 @@ cli_curate (int    argc,
         N_("Exclude faces with more clipped black or white than this fraction (default 0.2; 0: off)"), "F" },
       { "max-cast", 0, 0, G_OPTION_ARG_DOUBLE, &p->max_colour_cast,
         N_("Exclude faces with a colour cast beyond this (Lab units from skin; default 12; 0: off)"), "D" },
+      { "cast-margin", 0, 0, G_OPTION_ARG_DOUBLE, &p->colour_cast_margin,
+        N_("…and, in a video, beyond its median cast by this much (default 8; 0: the bar alone)"), "D" },
       { "max-yaw", 0, 0, G_OPTION_ARG_DOUBLE, &p->max_yaw,
         N_("Exclude faces turned further than this, in degrees (default 0: off)"), "DEG" },
       { "max-pitch", 0, 0, G_OPTION_ARG_DOUBLE, &p->max_pitch,
@@ -282,7 +284,7 @@ cli_curate (int    argc,
       p->blurry_relative < 0 || p->blurry_relative > 1 || p->blurry_absolute < 0 ||
       p->dark_exposure < 0 || p->dark_exposure > 1 || p->bright_exposure < 0 ||
       p->bright_exposure > 1 || p->max_clipped < 0 || p->max_clipped > 1 ||
-      p->max_colour_cast < 0 || p->max_yaw < 0 || p->max_pitch < 0 ||
+      p->max_colour_cast < 0 || p->colour_cast_margin < 0 || p->max_yaw < 0 || p->max_pitch < 0 ||
       p->duplicate_distance < 0 || p->duplicate_distance > 32)
     {
       cli_error (_("an option is out of range; see “likeness-cli curate --help”"));

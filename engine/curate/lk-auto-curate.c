@@ -59,6 +59,7 @@ lk_auto_curate_params_default (void)
     .bright_exposure = 0.88,
     .max_clipped = 0.2,
     .max_colour_cast = 12,
+    .colour_cast_margin = 8,
     .max_yaw = 0,
     .max_pitch = 0,
     .duplicates = TRUE,
@@ -134,11 +135,59 @@ median_sharpness (GPtrArray *faces,
 }
 
 /* Whether @rule flags @face (NaN metrics never do). */
+/* Videos with at least this many faces get a median colour cast of their
+ * own (photos are judged by the absolute bar alone). */
+#define MIN_FACES_FOR_SOURCE_MEDIAN 10
+
+/* source id -> median colour cast (double *) of its faces. */
+static GHashTable *
+source_cast_medians (GPtrArray *faces)
+{
+  g_autoptr(GHashTable) values = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                                        (GDestroyNotify) g_array_unref);
+  GHashTable *medians = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  for (guint i = 0; i < faces->len; i++)
+    {
+      const LkFace *face = faces->pdata[i];
+      GArray *array;
+
+      if (!isfinite (face->metrics.colour_cast))
+        continue;
+      array = g_hash_table_lookup (values, &face->source_id);
+      if (array == NULL)
+        {
+          array = g_array_new (FALSE, FALSE, sizeof (double));
+          g_hash_table_insert (values, g_memdup2 (&face->source_id, sizeof (gint64)), array);
+        }
+      g_array_append_val (array, face->metrics.colour_cast);
+    }
+
+  g_hash_table_iter_init (&iter, values);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      GArray *array = value;
+      double median;
+
+      if (array->len < MIN_FACES_FOR_SOURCE_MEDIAN)
+        continue;
+      g_array_sort (array, compare_double);
+      median = g_array_index (array, double, array->len / 2);
+      g_hash_table_insert (medians, g_memdup2 (key, sizeof (gint64)),
+                           g_memdup2 (&median, sizeof median));
+    }
+
+  return medians;
+}
+
 static gboolean
 rule_flags (LkCurateRule               rule,
             const LkFace              *face,
             const LkAutoCurateParams  *p,
-            const double              *medians)
+            const double              *medians,
+            GHashTable                *cast_medians)
 {
   const LkFaceMetrics *m = &face->metrics;
 
@@ -165,7 +214,14 @@ rule_flags (LkCurateRule               rule,
       return (p->bright_exposure > 0 && m->exposure > p->bright_exposure) ||
              (p->max_clipped > 0 && m->clipped_bright > p->max_clipped);
     case LK_CURATE_RULE_TINTED:
-      return p->max_colour_cast > 0 && m->colour_cast > p->max_colour_cast;
+      {
+        const double *source_median = g_hash_table_lookup (cast_medians, &face->source_id);
+
+        if (!(p->max_colour_cast > 0 && m->colour_cast > p->max_colour_cast))
+          return FALSE;
+        return p->colour_cast_margin <= 0 || source_median == NULL ||
+               m->colour_cast > *source_median + p->colour_cast_margin;
+      }
     case LK_CURATE_RULE_POSE:
       return (p->max_yaw > 0 && fabs (m->yaw) > p->max_yaw) ||
              (p->max_pitch > 0 && fabs (m->pitch) > p->max_pitch);
@@ -187,6 +243,7 @@ lk_auto_curate_plan (LkProject                *project,
   g_autofree int *reason = NULL;
   g_autofree gboolean *skip = NULL;
   g_autofree gboolean *dup = NULL;
+  g_autoptr(GHashTable) cast_medians = NULL;
 
   g_return_val_if_fail (LK_IS_PROJECT (project), NULL);
   g_return_val_if_fail (identity >= -1 && identity <= LK_IDENTITY_B, NULL);
@@ -203,6 +260,7 @@ lk_auto_curate_plan (LkProject                *project,
    * move the bar for the rest. */
   plan->median_sharpness[0] = median_sharpness (faces, LK_IDENTITY_A);
   plan->median_sharpness[1] = median_sharpness (faces, LK_IDENTITY_B);
+  cast_medians = source_cast_medians (faces);
 
   reason = g_new (int, faces->len + 1);
   skip = g_new0 (gboolean, faces->len + 1);
@@ -220,7 +278,7 @@ lk_auto_curate_plan (LkProject                *project,
         }
       plan->considered++;
       for (int r = 0; r < LK_CURATE_RULE_DUPLICATE; r++)
-        if (rule_flags (r, face, params, plan->median_sharpness))
+        if (rule_flags (r, face, params, plan->median_sharpness, cast_medians))
           {
             plan->flagged[r]++;
             if (reason[i] < 0)

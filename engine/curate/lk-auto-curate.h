@@ -50,6 +50,10 @@ typedef struct
   double   bright_exposure;      /* above this is bright (default 0.88) */
   double   max_clipped;          /* clipped black (dark) or white (bright) fraction (default 0.2) */
   double   max_colour_cast;      /* Lab distance from skin (default 12) */
+  double   colour_cast_margin;   /* a face of a video is tinted only when its cast also exceeds
+                                  * its video's median cast by this much (default 8): footage
+                                  * lit in one colour throughout is kept, since colour transfer
+                                  * at conversion matches it; 0: the absolute bar alone */
   double   max_yaw;              /* degrees (default 0: off) */
   double   max_pitch;            /* degrees (default 0: off) */
   gboolean duplicates;           /* keep only the sharpest of each duplicate group (default on) */

@@ -879,6 +879,72 @@ test_pose_coverage (void)
     }
 }
 
+/* A video lit in one colour throughout keeps its faces; a face tinted more
+ * than the rest of its video, and a tinted photo, are excluded. Synthetic
+ * rows with set metrics, in a project of their own. */
+static void
+test_tinted_relative (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (tmpdir, "Tinted", NULL);
+  g_autoptr(LkProject) tinted = lk_project_create (path, &error);
+  g_autofree char *video = testdata ("videos", "tiny_person_c.mp4");
+  g_autofree char *photo = testdata ("images", "single_man_000125.jpg");
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) metrics = g_array_new (FALSE, FALSE, sizeof (LkFaceMetrics));
+  g_autoptr(LkAutoCuratePlan) plan = NULL;
+  LkAutoCurateParams params = lk_auto_curate_params_default ();
+  gint64 sources[2], outlier = -1, photo_face = -1;
+
+  g_assert_no_error (error);
+  sources[0] = lk_project_add_source (tinted, LK_IDENTITY_A, video, &error);
+  sources[1] = lk_project_add_source (tinted, LK_IDENTITY_A, photo, &error);
+  g_assert_no_error (error);
+
+  /* 20 frames of the video at cast 20 (over the bar of 12), one at 35; the
+   * photo at 20. */
+  for (int i = 0; i < 22; i++)
+    {
+      g_autoptr(LkFace) face = lk_face_new ();
+      gint64 source = i < 21 ? sources[0] : sources[1];
+      LkFaceMetrics m;
+
+      face->identity = LK_IDENTITY_A;
+      face->file = g_build_filename (path, "faces", "A", "none.png", NULL);
+      face->crop_size = 256;
+      g_assert_cmpint (lk_project_store_frame (tinted, source, i, i, i / 30.0, &face, 1, &error), >, 0);
+      g_assert_no_error (error);
+      lk_face_metrics_init (&m);
+      m.colour_cast = i == 7 ? 35 : 20;
+      g_array_append_val (ids, face->id);
+      g_array_append_val (metrics, m);
+      if (i == 7)
+        outlier = face->id;
+      if (i == 21)
+        photo_face = face->id;
+    }
+  g_assert_true (lk_project_store_metrics (tinted, (const gint64 *) ids->data,
+                                           (const LkFaceMetrics *) metrics->data, ids->len, &error));
+
+  params.duplicates = FALSE;
+  plan = lk_auto_curate_plan (tinted, LK_IDENTITY_A, &params, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (plan->excluded[LK_CURATE_RULE_TINTED], ==, 2);
+  g_assert_cmpuint (plan->face_ids->len, ==, 2);
+  for (guint i = 0; i < plan->face_ids->len; i++)
+    {
+      gint64 id = g_array_index (plan->face_ids, gint64, i);
+
+      g_assert_true (id == outlier || id == photo_face);
+    }
+  g_clear_pointer (&plan, lk_auto_curate_plan_free);
+
+  /* Without the margin the absolute bar alone excludes all 22. */
+  params.colour_cast_margin = 0;
+  plan = lk_auto_curate_plan (tinted, LK_IDENTITY_A, &params, &error);
+  g_assert_cmpuint (plan->excluded[LK_CURATE_RULE_TINTED], ==, 22);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -921,6 +987,7 @@ main (int   argc,
   g_test_add_func ("/engine/curate/duplicates/keep-best-undo", test_keep_best_and_undo);
   g_test_add_func ("/engine/curate/auto/preview-apply-undo", test_auto_curate);
   g_test_add_func ("/engine/curate/pose-coverage", test_pose_coverage);
+  g_test_add_func ("/engine/curate/auto/tinted-relative", test_tinted_relative);
 
   ret = g_test_run ();
 
