@@ -87,12 +87,9 @@ print_convert_json (const ConvertRun *run,
   const LkExportSummary *s = &run->summary;
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "ok");
-  json_builder_add_boolean_value (b, ok);
+  cli_json_add_result (b, ok, error);
   if (error != NULL)
     {
-      json_builder_set_member_name (b, "error");
-      json_builder_add_string_value (b, error->message);
       json_builder_set_member_name (b, "cancelled");
       json_builder_add_boolean_value (b, g_error_matches (error, G_IO_ERROR,
                                                           G_IO_ERROR_CANCELLED));
@@ -361,13 +358,7 @@ cli_verify (int    argc,
       g_autoptr(JsonBuilder) b = json_builder_new ();
 
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "ok");
-      json_builder_add_boolean_value (b, ok);
-      if (error != NULL)
-        {
-          json_builder_set_member_name (b, "error");
-          json_builder_add_string_value (b, error->message);
-        }
+      cli_json_add_result (b, ok, error);
       json_builder_set_member_name (b, "output");
       json_builder_add_string_value (b, argv[1]);
       if (report != NULL)

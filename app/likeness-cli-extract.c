@@ -36,13 +36,7 @@ print_summary_json (const ExtractRun *run,
   const LkExtractSummary *s = &run->summary;
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "ok");
-  json_builder_add_boolean_value (b, ok);
-  if (error != NULL)
-    {
-      json_builder_set_member_name (b, "error");
-      json_builder_add_string_value (b, error->message);
-    }
+  cli_json_add_result (b, ok, error);
   json_builder_set_member_name (b, "identity");
   json_builder_add_string_value (b, lk_identity_to_string (run->identity));
 #define INT_MEMBER(name, value) \

@@ -74,12 +74,9 @@ print_json (LkTrainer    *trainer,
   g_autofree char *device = lk_trainer_dup_device_name (trainer);
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "ok");
-  json_builder_add_boolean_value (b, ok);
+  cli_json_add_result (b, ok, error);
   if (error != NULL)
     {
-      json_builder_set_member_name (b, "error");
-      json_builder_add_string_value (b, error->message);
       json_builder_set_member_name (b, "interrupted");
       json_builder_add_boolean_value (b, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
     }

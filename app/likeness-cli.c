@@ -121,6 +121,20 @@ cli_print_json (JsonBuilder *builder)
   g_print ("%s\n", text);
 }
 
+void
+cli_json_add_result (JsonBuilder  *builder,
+                     gboolean      ok,
+                     const GError *error)
+{
+  json_builder_set_member_name (builder, "ok");
+  json_builder_add_boolean_value (builder, ok);
+  if (error != NULL)
+    {
+      json_builder_set_member_name (builder, "error");
+      json_builder_add_string_value (builder, error->message);
+    }
+}
+
 int
 cli_exit_for_error (const GError *error)
 {

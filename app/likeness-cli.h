@@ -39,6 +39,10 @@ const CliCommand *cli_find_command (const char *name);
 void      cli_error            (const char      *format,
                                 ...) G_GNUC_PRINTF (1, 2);
 void      cli_print_json       (JsonBuilder     *builder);
+/* Adds "ok" and, on failure, "error" (the message) to an open object. */
+void      cli_json_add_result  (JsonBuilder     *builder,
+                                gboolean         ok,
+                                const GError    *error);
 
 /* Runs @work (which reports through @job) on a worker thread while the main
  * thread draws a progress line on a terminal (or prints a line every few
