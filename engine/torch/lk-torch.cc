@@ -6,6 +6,7 @@
  * libtorch (CUDA); newer APIs are behind TORCH_VERSION checks.
  */
 #include "lk-torch-private.hh"
+#include "lk-torch-graph.hh"
 
 #include <torch/torch.h>
 #include <torch/version.h>
@@ -1081,6 +1082,19 @@ struct Adam {
   int64_t step = 0;
   double lr = 1e-4, b1 = 0.5, b2 = 0.999, eps = 1e-8;
   bool fused_ok = true;
+  bool capturing = false; /* inside a CUDA graph capture: no host-side step math */
+
+  /* Whether update () takes the fused kernel, which reads the step count
+   * from the device and so may be captured in a CUDA graph. */
+  bool fused_usable (const torch::Device &device) const
+  {
+#if LK_TORCH_HAVE_CUDA && LK_TORCH_AT_LEAST(2, 0)
+    return fused_ok && device.is_cuda ();
+#else
+    (void) device;
+    return false;
+#endif
+  }
 
   void init (torch::nn::Module &net)
   {
@@ -1125,9 +1139,13 @@ struct Adam {
         return;
       } catch (const c10::Error &) {
         fused_ok = false; /* fall through to the foreach version */
+        if (capturing)
+          throw;
       }
     }
 #endif
+    if (capturing)
+      throw std::runtime_error ("Adam: only the fused update can be captured in a CUDA graph");
     double bc1 = 1.0 - std::pow (b1, (double) step);
     double bc2 = 1.0 - std::pow (b2, (double) step);
     at::_foreach_mul_ (ms, b1);
@@ -1212,6 +1230,11 @@ struct Batch {
   Tensor feature; /* B x 1 x H x W or undefined */
 };
 
+struct StepLosses {
+  std::vector<Tensor> total, pixel, dssim, mask;
+  Tensor g_adv, critic;
+};
+
 struct _LkTorchTrainer {
   LkTorchModel *model;
   LkTorchTrainConfig config;
@@ -1224,6 +1247,14 @@ struct _LkTorchTrainer {
   std::vector<Dataset> data;
   int64_t iteration = 0;
   Tensor ssim_window; /* 1 x 1 x 11 gaussian, float */
+
+  /* CUDA graph of compute_step (config.cuda_graphs): the batches are copied
+   * into graph_batches, the graph replayed, the losses read from graph_losses. */
+  std::unique_ptr<lk::StepGraph> graph;
+  std::vector<Batch> graph_batches;
+  StepLosses graph_losses;
+  int64_t eager_steps = 0;
+  std::string graph_status; /* why there is no graph, or "" */
 };
 
 /* Autocast to bf16 for the scope, on the trainer's device type. */
@@ -1365,21 +1396,16 @@ weighted_mean (const Tensor &e, const Tensor &w)
   return (e * w).sum () / (w.sum () * e.size (1) + 1e-6);
 }
 
-struct StepLosses {
-  std::vector<Tensor> total, pixel, dssim, mask;
-  Tensor g_adv, critic;
-};
-
+/* Forward, losses, backward and the optimizers' updates for one set of
+ * batches. No host syncs and no host-side branching on device values, so
+ * that it can be captured as a CUDA graph. */
 static StepLosses
-train_step (LkTorchTrainer *t)
+compute_step (LkTorchTrainer *t, const std::vector<Batch> &batches)
 {
   const LkTorchTrainConfig &c = t->config;
   auto &cfg = t->model->config;
   int n_id = cfg.n_identities;
   StepLosses L;
-  std::vector<Batch> batches;
-  for (int i = 0; i < n_id; i++)
-    batches.push_back (make_batch (t, i));
 
   t->opt.zero_grad ();
   /* Forward passes under autocast; the losses in fp32. */
@@ -1395,7 +1421,7 @@ train_step (LkTorchTrainer *t)
   Tensor total;
   std::vector<Tensor> fakes;
   for (int i = 0; i < n_id; i++) {
-    Batch &b = batches[i];
+    const Batch &b = batches[i];
     Tensor out = outs[i].to (torch::kFloat);
     Tensor rgb = out.slice (1, 0, 3);
     fakes.push_back (outs[i].slice (1, 0, 3));
@@ -1461,6 +1487,123 @@ train_step (LkTorchTrainer *t)
     L.critic = dloss.detach ();
   }
   t->opt.zero_grad ();
+  return L;
+}
+
+static Batch
+clone_batch (const Batch &b)
+{
+  auto cl = [] (const Tensor &x) { return x.defined () ? x.clone () : x; };
+  return Batch{cl (b.input), cl (b.target), cl (b.face), cl (b.feature)};
+}
+
+static void
+copy_batch (Batch &dst, const Batch &src)
+{
+  torch::NoGradGuard ng;
+  dst.input.copy_ (src.input);
+  dst.target.copy_ (src.target);
+  if (dst.face.defined ())
+    dst.face.copy_ (src.face);
+  if (dst.feature.defined ())
+    dst.feature.copy_ (src.feature);
+}
+
+/* Eager steps before the capture: cuDNN's autotuner and lazy
+ * initialisation must be done before anything is recorded. */
+#define LK_TORCH_GRAPH_WARMUP_STEPS 3
+
+/* Whether the trainer should try to capture its step now; sets
+ * graph_status to the reason when graphs are off for good. */
+static bool
+want_graph (LkTorchTrainer *t)
+{
+  if (!t->config.cuda_graphs || t->graph || !t->graph_status.empty ())
+    return false;
+  const char *why = nullptr;
+  if (!t->device.is_cuda ())
+    why = "CUDA graphs need a CUDA device";
+  else if (!lk::StepGraph::available ())
+    why = "this build has no CUDA graph support (libtorch or CUDA headers)";
+  else if (!t->opt.fused_usable (t->device) ||
+           (t->critic && !t->critic_opt.fused_usable (t->device)))
+    why = "CUDA graphs need libtorch's fused Adam (libtorch 2.0 or later)";
+  else if (at::globalContext ().deterministicAlgorithms ())
+    why = "CUDA graphs are off in deterministic mode";
+  if (why) {
+    t->graph_status = why;
+    return false;
+  }
+  return t->eager_steps >= LK_TORCH_GRAPH_WARMUP_STEPS;
+}
+
+/* One warm-up step for real, then the capture; on failure the trainer goes
+ * on eagerly and remembers why. Returns the warm-up step's losses. */
+static StepLosses
+capture_step (LkTorchTrainer *t, const std::vector<Batch> &batches)
+{
+  StepLosses warm;
+  std::vector<Batch> statics;
+  for (const Batch &b : batches)
+    statics.push_back (clone_batch (b));
+  auto graph = std::make_unique<lk::StepGraph> ();
+  bool cache = at::autocast::is_autocast_cache_enabled ();
+  at::autocast::set_autocast_cache_enabled (false); /* cached casts would go stale */
+  bool warmed = false;
+  try {
+    graph->capture ([&] (bool capturing) {
+      if (!capturing) {
+        warm = compute_step (t, statics);
+        warmed = true;
+        return;
+      }
+      t->opt.capturing = t->critic_opt.capturing = true;
+      t->graph_losses = compute_step (t, statics);
+      t->opt.capturing = t->critic_opt.capturing = false;
+    });
+  } catch (const std::exception &e) {
+    t->opt.capturing = t->critic_opt.capturing = false;
+    t->graph_losses = StepLosses ();
+    t->graph_status = std::string ("CUDA graph capture failed: ") + first_line (e.what ());
+    graph.reset ();
+  }
+  at::autocast::set_autocast_cache_enabled (cache);
+  if (graph) {
+    /* The capture ran the host side of the optimizers once more. */
+    t->opt.step--;
+    if (t->critic)
+      t->critic_opt.step--;
+    t->graph = std::move (graph);
+    t->graph_batches = std::move (statics);
+  }
+  if (!warmed)
+    warm = compute_step (t, batches);
+  return warm;
+}
+
+static StepLosses
+train_step (LkTorchTrainer *t)
+{
+  int n_id = t->model->config.n_identities;
+  std::vector<Batch> batches;
+  for (int i = 0; i < n_id; i++)
+    batches.push_back (make_batch (t, i));
+
+  StepLosses L;
+  if (t->graph) {
+    for (int i = 0; i < n_id; i++)
+      copy_batch (t->graph_batches[i], batches[i]);
+    t->graph->replay ();
+    t->opt.step++;
+    if (t->critic)
+      t->critic_opt.step++;
+    L = t->graph_losses;
+  } else if (want_graph (t)) {
+    L = capture_step (t, batches);
+  } else {
+    L = compute_step (t, batches);
+    t->eager_steps++;
+  }
   t->iteration++;
   return L;
 }
@@ -1495,6 +1638,7 @@ lk_torch_train_config_default (void)
   c.color_jitter = 0.05f;
   c.precision = LK_TORCH_PRECISION_AUTO;
   c.channels_last = -1;
+  c.cuda_graphs = 0;
   c.seed = 1;
   return c;
 }
@@ -1645,6 +1789,14 @@ int64_t
 lk_torch_trainer_get_iteration (const LkTorchTrainer *trainer)
 {
   return trainer ? trainer->iteration : 0;
+}
+
+int
+lk_torch_trainer_get_cuda_graph (const LkTorchTrainer *trainer, char *reason, size_t reason_size)
+{
+  if (reason && reason_size > 0)
+    snprintf (reason, reason_size, "%s", trainer ? trainer->graph_status.c_str () : "");
+  return trainer && trainer->graph ? 1 : 0;
 }
 
 LkTorchStatus

@@ -248,6 +248,9 @@ typedef struct {
 
   LkTorchPrecision precision;
   int channels_last;         /* -1 auto (on for CUDA), 0 off, 1 on */
+  int cuda_graphs;           /* 1: after a few eager steps, capture the step as a CUDA
+                              * graph and replay it (CUDA, libtorch >= 2.0, not
+                              * deterministic); falls back to eager steps. 0: off */
   uint64_t seed;             /* the trainer's generator */
 } LkTorchTrainConfig;
 
@@ -286,6 +289,12 @@ LkTorchStatus lk_torch_trainer_step (LkTorchTrainer *trainer, int n_steps, LkTor
                                      LkTorchError *error);
 
 int64_t lk_torch_trainer_get_iteration (const LkTorchTrainer *trainer);
+
+/* 1 when the steps replay a captured CUDA graph (config.cuda_graphs), else 0;
+ * then, if graphs were asked for, reason (of reason_size bytes, may be NULL)
+ * says why they are off, or is empty while the eager warm-up steps run. */
+int lk_torch_trainer_get_cuda_graph (const LkTorchTrainer *trainer, char *reason,
+                                     size_t reason_size);
 
 /* Runs n fixed faces of each of the first two identities, index a_index[i]
  * of A and b_index[i] of B (NULL: 0..n-1), through the model without

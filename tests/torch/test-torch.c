@@ -639,6 +639,63 @@ test_resume (void)
   free_faces (&b);
 }
 
+/* config.cuda_graphs: where graphs cannot be used (the CPU, a build without
+ * them) the steps stay eager, the reason is given and the losses are exactly
+ * those of an eager run; on CUDA with graph support the timed steps replay
+ * the captured step and the losses follow the eager run's. */
+static void
+test_cuda_graph (void)
+{
+  LkTorchError err;
+  LkTorchModelConfig c = tiny_config ();
+  LkTorchTrainConfig t = tiny_train_config ();
+  t.gan = 1;
+  t.critic_width = 8;
+  Faces a = make_faces (0, 12), b = make_faces (1, 12);
+  enum { STEPS = 8 };
+  LkTorchLosses l[2][STEPS];
+  char reason[2][256];
+  int on[2], cuda = 0;
+  for (int run = 0; run < 2; run++) {
+    LkTorchModel *m = new_model (&c, 5);
+    cuda = lk_torch_model_get_device (m) == LK_TORCH_DEVICE_CUDA;
+    /* Graphs are off in deterministic mode, so CUDA runs are not; on the CPU
+     * deterministic runs must match exactly. */
+    lk_torch_set_deterministic (!cuda, 1234);
+    t.cuda_graphs = run;
+    LkTorchTrainer *tr = new_trainer (m, &t, &a, &b, 1);
+    for (int i = 0; i < STEPS; i++)
+      CHECK_OK (lk_torch_trainer_step (tr, 1, &l[run][i], &err), err);
+    on[run] = lk_torch_trainer_get_cuda_graph (tr, reason[run], sizeof reason[run]);
+    CHECK (l[run][STEPS - 1].iteration == STEPS, "iteration %lld",
+           (long long) l[run][STEPS - 1].iteration);
+    CHECK (finite_losses (&l[run][STEPS - 1]), "losses (graphs %d)", run);
+    lk_torch_trainer_free (tr);
+    lk_torch_model_free (m);
+  }
+  CHECK (on[0] == 0 && reason[0][0] == '\0', "graphs not asked for, yet %d \"%s\"", on[0],
+         reason[0]);
+  printf ("graphs asked for: %s%s\n", on[1] ? "replayed" : "not used: ", reason[1]);
+  if (!cuda) {
+    CHECK (on[1] == 0 && strstr (reason[1], "CUDA device") != NULL, "CPU: %d \"%s\"", on[1],
+           reason[1]);
+    CHECK (memcmp (l[0], l[1], sizeof l[0]) == 0, "CPU: losses differ with cuda_graphs set");
+  } else if (strstr (reason[1], "no CUDA graph support") == NULL) {
+    CHECK (on[1] == 1, "CUDA: the graph is not used: %s", reason[1]);
+    for (int i = 0; i < STEPS; i++) {
+      printf ("step %d: eager %.6f %.6f, graphs %.6f %.6f\n", i + 1, l[0][i].loss[0],
+              l[0][i].loss[1], l[1][i].loss[0], l[1][i].loss[1]);
+      for (int k = 0; k < 2; k++)
+        CHECK (fabsf (l[0][i].loss[k] - l[1][i].loss[k]) <= 0.02f * fabsf (l[0][i].loss[k]),
+               "step %d identity %d: eager loss %.6f, with graphs %.6f", i + 1, k,
+               l[0][i].loss[k], l[1][i].loss[k]);
+    }
+  }
+  lk_torch_set_deterministic (0, 1);
+  free_faces (&a);
+  free_faces (&b);
+}
+
 static void
 expect_corrupt_full (const char *path, const char *what, int header_level)
 {
@@ -1024,6 +1081,7 @@ main (int argc, char **argv)
     { "corrupt", test_corrupt },     { "gan", test_gan },
     { "learns", test_learns },       { "crash-save", test_crash_save },
     { "preview", test_preview },     { "masks", test_masks },
+    { "cuda-graph", test_cuda_graph },
   };
   if (argc == 3 && !strcmp (argv[1], "write-checkpoint")) {
     current_case = "write-checkpoint";

@@ -4,13 +4,16 @@
  *
  *   lk-torch-bench [--size 64|128|256] [--batch N] [--width W] [--levels L]
  *                  [--bottleneck D] [--precision auto|fp32|bf16] [--device auto|cpu|cuda]
- *                  [--steps N] [--warmup N] [--gan] [--threads N] [--faces N]
+ *                  [--steps N] [--warmup N] [--gan] [--graphs] [--threads N] [--faces N]
  *
  * Width W means encoder W-2W-4W-8W (for 4 levels), dense and shared upscale
  * 8W, decoders 4W-2W-W; --width 64 at 128 px is lk_torch_model_config_default().
  * One step trains a batch of each identity (A and B): examples/s counts both.
  * After the warm-up steps, runs --steps steps with one wait for the device at
  * the end. Prints a human line and a "RESULT key=value ..." line for scripts.
+ * --graphs asks the trainer to capture its step as a CUDA graph (after three
+ * eager steps, so give --warmup 4 or more); the RESULT line says whether the
+ * timed steps replayed it (graphs=1) and, if not, why.
  * Plain C, no GLib: built in shim_only mode too. Never fails on time.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -35,7 +38,7 @@ usage (const char *argv0)
   fprintf (stderr,
            "usage: %s [--size 64|128|256] [--batch N] [--width W] [--levels L]\n"
            "          [--bottleneck D] [--precision auto|fp32|bf16] [--device auto|cpu|cuda]\n"
-           "          [--steps N] [--warmup N] [--gan] [--threads N] [--faces N]\n",
+           "          [--steps N] [--warmup N] [--gan] [--graphs] [--threads N] [--faces N]\n",
            argv0);
   exit (2);
 }
@@ -44,7 +47,7 @@ int
 main (int argc, char **argv)
 {
   int size = 64, batch = 16, width = 16, levels = 4, bottleneck = 256, steps = 20, warmup = 3;
-  int gan = 0, threads = 0, n_faces = 64;
+  int gan = 0, graphs = 0, threads = 0, n_faces = 64;
   const char *precision = "auto", *device = "auto";
 
   for (int i = 1; i < argc; i++) {
@@ -76,6 +79,8 @@ main (int argc, char **argv)
       i++;
     } else if (!strcmp (a, "--gan")) {
       gan = 1;
+    } else if (!strcmp (a, "--graphs")) {
+      graphs = 1;
     } else {
       usage (argv[0]);
     }
@@ -111,6 +116,7 @@ main (int argc, char **argv)
   LkTorchTrainConfig tc = lk_torch_train_config_default ();
   tc.batch_size = batch;
   tc.gan = gan;
+  tc.cuda_graphs = graphs;
   if (!strcmp (precision, "fp32"))
     tc.precision = LK_TORCH_PRECISION_FP32;
   else if (!strcmp (precision, "bf16"))
@@ -171,6 +177,8 @@ main (int argc, char **argv)
     return 1;
   }
   double t2 = now ();
+  char graph_reason[256];
+  int graph_on = lk_torch_trainer_get_cuda_graph (tr, graph_reason, sizeof graph_reason);
   double sps = steps / (t2 - t1);
   double eps = sps * batch * mc.n_identities;
   double flops = lk_torch_model_train_flops_per_example (&mc);
@@ -186,10 +194,14 @@ main (int argc, char **argv)
           "%.2f GFLOP/example, %.2f TFLOP/s; loss A %.4f B %.4f\n",
           warmup, t1 - t0, steps, t2 - t1, sps, eps, flops / 1e9, eps * flops / 1e12, l.loss[0],
           l.loss[1]);
-  printf ("RESULT impl=libtorch-shim device=%s size=%d batch=%d width=%d precision=%s "
+  if (graphs)
+    printf ("  CUDA graph: %s%s\n", graph_on ? "replayed" : "not used: ",
+            graph_on ? "" : (graph_reason[0] ? graph_reason : "still warming up"));
+  printf ("RESULT impl=%s device=%s size=%d batch=%d width=%d precision=%s graphs=%d "
           "steps_per_s=%.3f examples_per_s=%.1f gflop_per_example=%.3f tflops=%.3f\n",
+          graph_on ? "shim+graphs" : "libtorch-shim",
           lk_torch_model_get_device (model) == LK_TORCH_DEVICE_CUDA ? "cuda" : "cpu", size, batch,
-          width, prec, sps, eps, flops / 1e9, eps * flops / 1e12);
+          width, prec, graph_on, sps, eps, flops / 1e9, eps * flops / 1e12);
 
   lk_torch_trainer_free (tr);
   lk_torch_model_free (model);
