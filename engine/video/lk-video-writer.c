@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -68,7 +69,14 @@ struct _LkVideoWriter
   AVFrame           *aenc_frame;
   gint64             a_next_pts;    /* in aenc's time base (1/sample rate) */
   gboolean           a_started;
+  gint64             a_dec_next;    /* where the next decoded frame starts, in the
+                                     * decoder's samples (for frames without a timestamp) */
 };
+
+/* Re-encoded audio cut to a window is decoded from this long before it, so
+ * that the decoder has settled (AAC's overlapping windows, Opus' pre-roll)
+ * where the kept samples begin. */
+#define AUDIO_PREROLL_S 0.2
 
 static const char * const known_encoders[] = { "libx264", "libx265", "libvpx-vp9" };
 
@@ -86,6 +94,8 @@ lk_video_writer_params_default (void)
     .preset = NULL,
     .audio_source = NULL,
     .audio_mode = LK_VIDEO_AUDIO_AUTO,
+    .audio_start = -1,
+    .audio_end = -1,
     .metadata = NULL,
   };
 
@@ -124,6 +134,17 @@ lk_video_writer_get_audio_action (LkVideoWriter *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
   return self->audio == AUDIO_COPY ? "copy" : self->audio == AUDIO_ENCODE ? "encode" : "none";
+}
+
+void
+lk_video_writer_set_audio_window (LkVideoWriter *self,
+                                  double         start,
+                                  double         end)
+{
+  g_return_if_fail (self != NULL);
+
+  self->params.audio_start = start;
+  self->params.audio_end = end;
 }
 
 guint64
@@ -330,14 +351,15 @@ drain_fifo (LkVideoWriter  *self,
   return TRUE;
 }
 
-/* Resamples what the decoder gives into the FIFO (NULL flushes the
- * resampler). */
+/* Resamples @n_samples of what the decoder gave into the FIFO (@data NULL
+ * flushes the resampler). */
 static gboolean
-resample_into_fifo (LkVideoWriter  *self,
-                    const AVFrame  *in,
-                    GError        **error)
+resample_into_fifo (LkVideoWriter   *self,
+                    const uint8_t  **data,
+                    int              n_samples,
+                    GError         **error)
 {
-  int out_count = swr_get_out_samples (self->swr, in != NULL ? in->nb_samples : 0);
+  int out_count = swr_get_out_samples (self->swr, data != NULL ? n_samples : 0);
   AVFrame *c = self->aconv;
   int n, ret;
 
@@ -351,9 +373,7 @@ resample_into_fifo (LkVideoWriter  *self,
   ret = av_frame_get_buffer (c, 0);
   if (ret < 0)
     goto fail;
-  n = swr_convert (self->swr, c->data, out_count,
-                   in != NULL ? (const uint8_t **) in->extended_data : NULL,
-                   in != NULL ? in->nb_samples : 0);
+  n = swr_convert (self->swr, c->data, out_count, data, data != NULL ? n_samples : 0);
   if (n < 0)
     {
       ret = n;
@@ -369,6 +389,56 @@ resample_into_fifo (LkVideoWriter  *self,
 fail:
   _lk_ffmpeg_set_error (error, LK_ERROR_FAILED, self->path, ret, "audio resampling failed");
   return FALSE;
+}
+
+/* Passes the samples of a decoded frame that lie inside the audio window to
+ * the resampler: the frame is cut to the sample at the window's edges. */
+static gboolean
+resample_decoded (LkVideoWriter  *self,
+                  const AVFrame  *f,
+                  GError        **error)
+{
+  AVRational dec_tb = { 1, f->sample_rate > 0 ? f->sample_rate : self->adec->sample_rate };
+  gint64 ts = f->best_effort_timestamp;
+  gint64 first = ts != AV_NOPTS_VALUE ? av_rescale_q (ts, self->ain->time_base, dec_tb)
+                                      : self->a_dec_next;
+  gint64 skip = 0, stop = f->nb_samples;
+  const uint8_t *data[AV_NUM_DATA_POINTERS];
+  g_autofree const uint8_t **extended = NULL;
+  const uint8_t **planes = data;
+  gboolean planar;
+  int n_planes, plane_bytes;
+
+  self->a_dec_next = first + f->nb_samples;
+  if (self->params.audio_start >= 0)
+    skip = CLAMP (llround (self->params.audio_start * dec_tb.den) - first, 0, f->nb_samples);
+  if (self->params.audio_end >= 0)
+    stop = CLAMP (llround (self->params.audio_end * dec_tb.den) - first, 0, f->nb_samples);
+  if (stop <= skip)
+    return TRUE;  /* all of it outside the window */
+
+  if (!self->a_started)
+    {
+      /* Keep the source's start time (the first kept sample's): timestamps
+       * stay where they were. */
+      if (skip == 0)
+        self->a_next_pts = ts != AV_NOPTS_VALUE
+                           ? av_rescale_q (ts, self->ain->time_base, self->aenc->time_base) : 0;
+      else
+        self->a_next_pts = av_rescale_q (first + skip, dec_tb, self->aenc->time_base);
+      self->a_started = TRUE;
+    }
+
+  /* The kept samples, in place: one pointer per plane, moved by @skip. */
+  planar = av_sample_fmt_is_planar ((enum AVSampleFormat) f->format);
+  n_planes = planar ? f->ch_layout.nb_channels : 1;
+  plane_bytes = av_get_bytes_per_sample ((enum AVSampleFormat) f->format)
+                * (planar ? 1 : f->ch_layout.nb_channels);
+  if (n_planes > AV_NUM_DATA_POINTERS)
+    planes = extended = g_new (const uint8_t *, n_planes);
+  for (int i = 0; i < n_planes; i++)
+    planes[i] = f->extended_data[i] + skip * plane_bytes;
+  return resample_into_fifo (self, planes, (int) (stop - skip), error);
 }
 
 /* Decodes a source audio packet (NULL: flush) and encodes what it gives. */
@@ -392,31 +462,70 @@ transcode_audio_packet (LkVideoWriter  *self,
         break;
       if (ret < 0)
         continue;  /* a frame the decoder gave up on */
-      if (!self->a_started)
-        {
-          gint64 ts = self->adec_frame->best_effort_timestamp;
-
-          /* Keep the source's start time: timestamps stay where they were. */
-          self->a_next_pts = ts != AV_NOPTS_VALUE
-                             ? av_rescale_q (ts, self->ain->time_base, self->aenc->time_base) : 0;
-          self->a_started = TRUE;
-        }
-      ret = resample_into_fifo (self, self->adec_frame, error) ? 0 : -1;
+      ret = resample_decoded (self, self->adec_frame, error) ? 0 : -1;
       av_frame_unref (self->adec_frame);
       if (ret < 0 || !drain_fifo (self, FALSE, error))
         return FALSE;
     }
   if (pkt == NULL)
     {
-      if (!resample_into_fifo (self, NULL, error) || !drain_fifo (self, TRUE, error))
+      if (!resample_into_fifo (self, NULL, 0, error) || !drain_fifo (self, TRUE, error))
         return FALSE;
       return encode_audio_frame (self, NULL, error);
     }
   return TRUE;
 }
 
+/* Whether a source audio packet goes on (into the output, or into the
+ * decoder when the audio is re-encoded) under the audio window: copied
+ * packets that overlap the window are kept whole; re-encoded audio is
+ * decoded from AUDIO_PREROLL_S before it and cut after decoding. Sets
+ * *@past_end when the packet, and so every later one, starts at or after
+ * the window's end. */
+static gboolean
+audio_packet_in_window (LkVideoWriter   *self,
+                        const AVPacket  *pkt,
+                        gboolean        *past_end)
+{
+  AVRational tb = self->ain->time_base;
+  double start = self->params.audio_start;
+  double end = self->params.audio_end;
+  gint64 ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+  gint64 duration = pkt->duration;
+
+  *past_end = FALSE;
+  if ((start < 0 && end < 0) || ts == AV_NOPTS_VALUE)
+    return TRUE;
+  if (duration <= 0 && self->ain->codecpar->sample_rate > 0)
+    {
+      int samples = av_get_audio_frame_duration2 (self->ain->codecpar, pkt->size);
+
+      duration = av_rescale_q (samples, (AVRational) { 1, self->ain->codecpar->sample_rate }, tb);
+    }
+
+  if (end >= 0 && ts >= llround (end / av_q2d (tb)))
+    {
+      *past_end = TRUE;
+      return FALSE;
+    }
+  if (start >= 0)
+    {
+      gint64 first;
+
+      if (self->audio == AUDIO_ENCODE)
+        start -= AUDIO_PREROLL_S;
+      first = llround (start / av_q2d (tb));
+      /* Entirely before the window (a packet of unknown length: if it starts
+       * before it). */
+      if (duration > 0 ? ts + duration <= first : ts < first)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* Moves the source's audio packets up to @until seconds (< 0: all) into the
- * output, so that audio and video stay interleaved. */
+ * output, so that audio and video stay interleaved. Packets outside the
+ * audio window are left out; the first one past its end ends the audio. */
 static gboolean
 advance_audio (LkVideoWriter  *self,
                double          until,
@@ -427,6 +536,7 @@ advance_audio (LkVideoWriter  *self,
 
   while (!self->audio_eof)
     {
+      gboolean past_end;
       gint64 ts;
       int ret;
 
@@ -455,6 +565,16 @@ advance_audio (LkVideoWriter  *self,
         return TRUE;
 
       self->apkt_pending = FALSE;
+      if (!audio_packet_in_window (self, self->apkt, &past_end))
+        {
+          av_packet_unref (self->apkt);
+          if (!past_end)
+            continue;
+          self->audio_eof = TRUE;
+          if (self->audio == AUDIO_ENCODE)
+            return transcode_audio_packet (self, NULL, error);
+          return TRUE;
+        }
       if (self->audio == AUDIO_COPY)
         {
           /* Remux: the packet unchanged, its timestamps in the new unit. */

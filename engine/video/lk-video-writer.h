@@ -52,6 +52,11 @@ typedef enum
  * @audio_source: file whose audio stream goes into the output (usually the
  *   source video), or NULL for none
  * @audio_mode: see #LkVideoAudioMode
+ * @audio_start, @audio_end: the part of @audio_source's audio that goes into
+ *   the output, in seconds of the source (timestamps are kept, as the
+ *   frames' are); < 0: from the beginning / to the end (the default). Copied
+ *   audio keeps the whole packets that overlap the window and drops the
+ *   others; re-encoded audio is cut to the sample at its edges.
  * @metadata: NULL-terminated key, value, key, value, ... list of container
  *   tags ("comment", "encoder", custom keys). MP4/MOV are written with
  *   movflags use_metadata_tags so custom keys survive.
@@ -68,6 +73,8 @@ typedef struct
   const char         *preset;
   const char         *audio_source;
   LkVideoAudioMode    audio_mode;
+  double              audio_start;
+  double              audio_end;
   const char * const *metadata;
 } LkVideoWriterParams;
 
@@ -107,6 +114,18 @@ gboolean        lk_video_writer_write        (LkVideoWriter    *self,
 gboolean        lk_video_writer_finish       (LkVideoWriter    *self,
                                               GCancellable     *cancellable,
                                               GError          **error);
+
+/**
+ * lk_video_writer_set_audio_window:
+ * Changes @audio_start and @audio_end of the parameters, for a caller that
+ * learns a range's times from its frames. The audio moves into the output
+ * along with the frames (up to each frame's timestamp, the rest at finish):
+ * @start counts when it is set before the first frame, @end for the audio
+ * not yet written.
+ */
+void            lk_video_writer_set_audio_window (LkVideoWriter *self,
+                                                  double         start,
+                                                  double         end);
 
 /* Stops writing and deletes the temporary file. */
 void            lk_video_writer_abort        (LkVideoWriter    *self);

@@ -4,6 +4,9 @@
 #include <math.h>
 #include <string.h>
 
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+
 #include "lk-error.h"
 #include "lk-video-reader.h"
 #include "lk-video-test-util.h"
@@ -289,6 +292,152 @@ test_audio_encode_aac (void)
   check_audio ("mp4", LK_VIDEO_AUDIO_ENCODE, "encode", "aac", 0.03);
 }
 
+/* A file's audio as a player gets it: decoded, with the encoder's priming
+ * and padding dropped as the container says. Seconds. */
+typedef struct
+{
+  double start;    /* the first sample's time */
+  double end;      /* after the last sample */
+  double packet;   /* the longest packet */
+} DecodedAudio;
+
+static DecodedAudio
+decode_audio (const char *path)
+{
+  AVFormatContext *ic = NULL;
+  AVCodecContext *dec;
+  const AVCodec *codec = NULL;
+  AVPacket *pkt = av_packet_alloc ();
+  AVFrame *frame = av_frame_alloc ();
+  DecodedAudio a = { -1, -1, 0 };
+  gint64 samples = 0;
+  AVStream *st;
+  int idx;
+
+  g_assert_cmpint (avformat_open_input (&ic, path, NULL, NULL), ==, 0);
+  g_assert_cmpint (avformat_find_stream_info (ic, NULL), >=, 0);
+  idx = av_find_best_stream (ic, AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
+  g_assert_cmpint (idx, >=, 0);
+  st = ic->streams[idx];
+  dec = avcodec_alloc_context3 (codec);
+  avcodec_parameters_to_context (dec, st->codecpar);
+  dec->pkt_timebase = st->time_base;
+  g_assert_cmpint (avcodec_open2 (dec, codec, NULL), ==, 0);
+  for (gboolean eof = FALSE; !eof;)
+    {
+      if (av_read_frame (ic, pkt) < 0)
+        {
+          eof = TRUE;
+          avcodec_send_packet (dec, NULL);
+        }
+      else if (pkt->stream_index != idx)
+        {
+          av_packet_unref (pkt);
+          continue;
+        }
+      else
+        {
+          a.packet = MAX (a.packet, pkt->duration * av_q2d (st->time_base));
+          avcodec_send_packet (dec, pkt);
+          av_packet_unref (pkt);
+        }
+      while (avcodec_receive_frame (dec, frame) == 0)
+        {
+          if (a.start < 0 && frame->nb_samples > 0)
+            a.start = frame->best_effort_timestamp * av_q2d (st->time_base);
+          samples += frame->nb_samples;
+          av_frame_unref (frame);
+        }
+    }
+  g_assert_cmpfloat (a.start, >=, 0);
+  a.end = a.start + samples / (double) dec->sample_rate;
+  av_frame_free (&frame);
+  av_packet_free (&pkt);
+  avcodec_free_context (&dec);
+  avformat_close_input (&ic);
+  return a;
+}
+
+/* 30 frames placed at 2 s to 3 s, with the source's audio cut to that
+ * window. Copied: the whole packets that overlap it. Re-encoded: the
+ * window's samples, to which the encoder adds its priming (MP4 cannot mark
+ * it when the audio does not start at 0; WebM marks it, but its muxer moves
+ * the timestamps by it) and pads the last packet. Either way at most a
+ * packet more or less at each end. */
+static void
+check_audio_window (const char       *ext,
+                    LkVideoAudioMode  mode,
+                    const char       *action)
+{
+  g_autofree char *src = lk_test_data_path ("videos", "person_a.mp4");
+  g_autofree char *out = g_strdup_printf ("%s/window-%s.%s", tmp_dir, action, ext);
+  g_autoptr(LkVideoWriter) w = NULL;
+  g_autoptr(GError) error = NULL;
+  LkVideoWriterParams p = lk_video_writer_params_default ();
+  Clip *c = read_clip ("person_a.mp4", 30, 160);
+  gint64 shift = (gint64) llround (2.0 * c->tb_den / c->tb_num);
+  DecodedAudio a;
+
+  p.width = p.height = 160;
+  p.time_base_num = c->tb_num;
+  p.time_base_den = c->tb_den;
+  p.preset = "ultrafast";
+  p.audio_source = src;
+  p.audio_mode = mode;
+  if (mode == LK_VIDEO_AUDIO_COPY)
+    {
+      p.audio_start = 2.0;
+      p.audio_end = 3.0;
+    }
+  w = lk_video_writer_new (out, &p, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (lk_video_writer_get_audio_action (w), ==, action);
+  /* The same window, the other way. */
+  if (mode != LK_VIDEO_AUDIO_COPY)
+    lk_video_writer_set_audio_window (w, 2.0, 3.0);
+  for (guint i = 0; i < c->images->len; i++)
+    g_assert_true (lk_video_writer_write (w, g_ptr_array_index (c->images, i),
+                                          g_array_index (c->pts, gint64, i) + shift, NULL,
+                                          &error));
+  g_assert_true (lk_video_writer_finish (w, NULL, &error));
+  g_assert_no_error (error);
+
+  a = decode_audio (out);
+  g_test_message ("%s %s: audio %.4f to %.4f s (window 2 to 3 s, packets up to %.4f s)", ext,
+                  action, a.start, a.end, a.packet);
+  g_assert_cmpfloat (a.start, >=, 2.0 - a.packet - 1e-3);
+  g_assert_cmpfloat (a.start, <=, 2.0 + 1e-3);
+  g_assert_cmpfloat (a.end, >=, 3.0 - (mode == LK_VIDEO_AUDIO_COPY ? 0 : a.packet) - 1e-3);
+  g_assert_cmpfloat (a.end, <=, 3.0 + a.packet + 1e-3);
+  g_assert_cmpfloat (fabs (a.end - a.start - 1.0), <=, 2 * a.packet + 1e-3);
+
+  g_unlink (out);
+  clip_free (c);
+}
+
+static void
+test_audio_window_copy (void)
+{
+  check_audio_window ("mp4", LK_VIDEO_AUDIO_COPY, "copy");
+}
+
+static void
+test_audio_window_encode_aac (void)
+{
+  check_audio_window ("mp4", LK_VIDEO_AUDIO_ENCODE, "encode");
+}
+
+static void
+test_audio_window_encode_webm (void)
+{
+  if (!have_encoder ("libvpx-vp9"))
+    {
+      g_test_skip ("no VP9 encoder");
+      return;
+    }
+  check_audio_window ("webm", LK_VIDEO_AUDIO_AUTO, "encode");
+}
+
 static void
 test_audio_none (void)
 {
@@ -501,6 +650,10 @@ main (int   argc,
   g_test_add_func ("/engine/video/writer/audio-encode-webm", test_audio_encode_webm);
   g_test_add_func ("/engine/video/writer/audio-encode-aac", test_audio_encode_aac);
   g_test_add_func ("/engine/video/writer/audio-none", test_audio_none);
+  g_test_add_func ("/engine/video/writer/audio-window-copy", test_audio_window_copy);
+  g_test_add_func ("/engine/video/writer/audio-window-encode-aac", test_audio_window_encode_aac);
+  g_test_add_func ("/engine/video/writer/audio-window-encode-webm",
+                   test_audio_window_encode_webm);
   g_test_add_func ("/engine/video/writer/metadata-mp4", test_metadata_mp4);
   g_test_add_func ("/engine/video/writer/metadata-mkv", test_metadata_mkv);
   g_test_add_func ("/engine/video/writer/abort", test_abort);
