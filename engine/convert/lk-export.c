@@ -124,6 +124,14 @@ typedef struct
   Queue                  converted;/* LkVideoFrame, converter -> writer */
   GMutex                 error_lock;
   GError                *error;    /* the first failure */
+  /* The audio's window in seconds of the source (< 0: open): the time
+   * range's, narrowed by the reader thread to a frame range's frames. It
+   * sets the start before it queues the first frame (the writer thread
+   * passes it on before writing that frame) and the end before it closes
+   * the queue (passed on after the threads are joined). */
+  double                 audio_start;
+  double                 audio_end;
+  double                 time_range_end;
 } Pipeline;
 
 static void
@@ -154,10 +162,28 @@ frame_in_range (const LkConvertParams *params,
   return TRUE;
 }
 
+/* Narrows the audio's window to the frames in the range: a frame range's
+ * start is the time of its first frame, its end the time of the first frame
+ * after it (where the range's last frame stops being shown). A time range
+ * is already set, and a frame is never inside it by more than that. A range
+ * that reaches the end of the video keeps the audio to its end. */
+static void
+narrow_audio_window (Pipeline           *p,
+                     const LkVideoFrame *frame,
+                     gboolean            first,
+                     gboolean            past_end)
+{
+  if (first && p->params->start_frame > 0)
+    p->audio_start = MAX (p->audio_start, frame->time);
+  if (past_end && p->params->end_frame >= 0)
+    p->audio_end = p->audio_end >= 0 ? MIN (p->audio_end, frame->time) : frame->time;
+}
+
 static gpointer
 reader_thread (gpointer data)
 {
   Pipeline *p = data;
+  gboolean first = TRUE;
 
   for (;;)
     {
@@ -174,11 +200,15 @@ reader_thread (gpointer data)
         break;
       if (!frame_in_range (p->params, frame, &past_end))
         {
+          if (past_end)
+            narrow_audio_window (p, frame, FALSE, TRUE);
           lk_video_frame_free (frame);
           if (past_end)
             break;
           continue;
         }
+      narrow_audio_window (p, frame, first, FALSE);
+      first = FALSE;
       if (!queue_push (&p->decoded, frame))
         {
           lk_video_frame_free (frame);
@@ -194,12 +224,19 @@ writer_thread (gpointer data)
 {
   Pipeline *p = data;
   LkVideoFrame *frame;
+  gboolean first = TRUE;
 
   while ((frame = queue_pop (&p->converted)) != NULL)
     {
       GError *error = NULL;
-      gboolean ok = lk_video_writer_write (p->writer, frame->image, frame->pts, p->cancellable,
-                                           &error);
+      gboolean ok;
+
+      /* The reader thread set the start before it queued this frame; the
+       * end it may be setting now, so the time range's stays till finish. */
+      if (first)
+        lk_video_writer_set_audio_window (p->writer, p->audio_start, p->time_range_end);
+      first = FALSE;
+      ok = lk_video_writer_write (p->writer, frame->image, frame->pts, p->cancellable, &error);
 
       lk_video_frame_free (frame);
       if (!ok)
@@ -510,6 +547,10 @@ lk_export_run (LkProject             *project,
   wp.preset = params->preset;
   wp.audio_source = info->has_audio ? target : NULL;
   wp.audio_mode = LK_VIDEO_AUDIO_AUTO;
+  /* A range's audio is the range's only (its timestamps kept, like the
+   * frames'); a frame range's times come with its frames. */
+  wp.audio_start = params->start_time > 0 ? params->start_time : -1;
+  wp.audio_end = params->end_time >= 0 ? params->end_time : -1;
   if (params->metadata)
     {
       tags = lk_provenance_metadata_tags ();
@@ -542,6 +583,8 @@ lk_export_run (LkProject             *project,
   p.reader = reader;
   p.writer = writer;
   p.cancellable = cancellable;
+  p.audio_start = wp.audio_start;
+  p.audio_end = p.time_range_end = wp.audio_end;
   queue_init (&p.decoded, 4);
   queue_init (&p.converted, 4);
   g_mutex_init (&p.error_lock);
@@ -609,6 +652,7 @@ lk_export_run (LkProject             *project,
 
   LK_JOB_UPDATE (job, 0.99, "%s", _("Finishing the file"));
   summary.detections = lk_converter_get_n_detections (converter);
+  lk_video_writer_set_audio_window (writer, p.audio_start, p.audio_end);
   if (!lk_video_writer_finish (writer, cancellable, error))
     goto out;
 

@@ -18,8 +18,13 @@ G_BEGIN_DECLS
  * frame of the target (inside the range) is written with its own source
  * timestamp in the source's time base, so the output has the same frames
  * and timing (variable frame rate stays variable); frames without a face
- * are written unchanged. The source's audio is copied unchanged (all of it,
- * also for a range, so it stays in step with the kept timestamps).
+ * are written unchanged. The source's audio is copied unchanged; for a
+ * range, only the range's part of it (the packets that overlap it, whole;
+ * cut to the sample where it has to be re-encoded), with its own
+ * timestamps, so it stays in step with the kept frames'. A frame range's
+ * audio runs from its first frame's time to the time of the frame after
+ * its last (to the end of the audio when the range reaches the end of the
+ * video).
  *
  * The output is written under a temporary name and renamed when complete;
  * on cancel or failure nothing is left under @output (nor a temporary

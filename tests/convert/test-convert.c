@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <glib/gstdio.h>
+#include <libavformat/avformat.h>
 
 #include "lk-convert-preview.h"
 #include "lk-convert-private.h"
@@ -109,6 +110,50 @@ read_times (const char *path,
     }
   *pts_out = pts;
   return times;
+}
+
+/* A file's audio stream as its packets say, in seconds. */
+typedef struct
+{
+  double start;     /* the first packet's time */
+  double end;       /* where the last packet ends */
+  double packet;    /* the longest packet */
+  double duration;  /* the packets' durations together */
+  guint  n_packets;
+} AudioSpan;
+
+static AudioSpan
+probe_audio (const char *path)
+{
+  AVFormatContext *ic = NULL;
+  AVPacket *pkt = av_packet_alloc ();
+  AudioSpan s = { G_MAXDOUBLE, -G_MAXDOUBLE, 0, 0, 0 };
+  AVRational tb;
+  int idx;
+
+  g_assert_cmpint (avformat_open_input (&ic, path, NULL, NULL), ==, 0);
+  g_assert_cmpint (avformat_find_stream_info (ic, NULL), >=, 0);
+  idx = av_find_best_stream (ic, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
+  g_assert_cmpint (idx, >=, 0);
+  tb = ic->streams[idx]->time_base;
+  while (av_read_frame (ic, pkt) >= 0)
+    {
+      if (pkt->stream_index == idx && pkt->pts != AV_NOPTS_VALUE)
+        {
+          double t = pkt->pts * av_q2d (tb), d = pkt->duration * av_q2d (tb);
+
+          s.start = MIN (s.start, t);
+          s.end = MAX (s.end, t + d);
+          s.packet = MAX (s.packet, d);
+          s.duration += d;
+          s.n_packets++;
+        }
+      av_packet_unref (pkt);
+    }
+  av_packet_free (&pkt);
+  avformat_close_input (&ic);
+  g_assert_cmpuint (s.n_packets, >, 0);
+  return s;
 }
 
 static LkConvertParams
@@ -635,6 +680,78 @@ test_range_async (void)
   }
 }
 
+/* ---- a range's audio --------------------------------------------------------------- */
+
+/* Exports @p's range of @target and checks that the output's audio covers
+ * [@start, @end] only: whole packets, so up to one packet more each side. */
+static void
+check_range_audio (const char            *target,
+                   const char            *name,
+                   const LkConvertParams *p,
+                   double                 start,
+                   double                 end)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = g_build_filename (tmpdir, name, NULL);
+  g_auto(LkExportSummary) summary = { 0 };
+  g_autoptr(LkVideoReader) reader = NULL;
+  g_autoptr(LkVideoFrame) first = NULL;
+  AudioSpan a;
+
+  g_assert_true (lk_export_run (project, target, output, NULL, p, NULL, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (summary.audio, ==, "copy");
+
+  a = probe_audio (output);
+  g_test_message ("%s, range %.3f-%.3f s: audio %.4f-%.4f s, %.4f s in %u packets of up to "
+                  "%.4f s", name, start, end, a.start, a.end, a.duration, a.n_packets, a.packet);
+  g_assert_cmpfloat (a.start, >=, start - a.packet - 1e-3);
+  g_assert_cmpfloat (a.end, <=, end + a.packet + 1e-3);
+  g_assert_cmpfloat (fabs (a.duration - (end - start)), <=, 0.1);
+  g_assert_cmpfloat (fabs ((a.end - a.start) - (end - start)), <=, 0.1);
+
+  /* In step with the frames: the first one is shown at the range's start. */
+  reader = lk_video_reader_open (output, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (lk_video_reader_read (reader, &first, NULL, &error));
+  g_assert_nonnull (first);
+  g_assert_cmpfloat (first->time, <=, start + 1e-3);
+  g_assert_cmpfloat (fabs (first->time - a.start), <, 0.05);
+}
+
+static void
+test_range_audio (void)
+{
+  g_autofree char *target = testdata ("videos/person_a.mp4");
+  g_autofree char *whole = testdata ("videos/person_b.mp4");
+  LkConvertParams p = test_params ();
+  AudioSpan src, out;
+
+  p.sidecar = FALSE;
+
+  /* A time range: 2 s from 2 s on. */
+  p.start_time = 2.0;
+  p.end_time = 4.0;
+  check_range_audio (target, "range-audio-time.mp4", &p, 2.0, 4.0);
+
+  /* A frame range (30 fps): frames 45 to 74 are shown from 1.5 s to 2.5 s. */
+  p.start_time = p.end_time = -1;
+  p.start_frame = 45;
+  p.end_frame = 74;
+  check_range_audio (target, "range-audio-frames.mkv", &p, 1.5, 2.5);
+
+  /* The whole video (export-vfr) keeps the whole of the audio, packet for
+   * packet. */
+  g_assert_nonnull (vfr_output);
+  src = probe_audio (whole);
+  out = probe_audio (vfr_output);
+  g_test_message ("whole: audio %.4f-%.4f s in %u packets (source %.4f-%.4f s in %u)",
+                  out.start, out.end, out.n_packets, src.start, src.end, src.n_packets);
+  g_assert_cmpuint (out.n_packets, ==, src.n_packets);
+  g_assert_cmpfloat (fabs (out.start - src.start), <=, 1e-3);
+  g_assert_cmpfloat (fabs (out.end - src.end), <=, 1e-3);
+}
+
 static gboolean
 cancel_after_frames (LkJob    *job,
                      gpointer  user_data)
@@ -946,6 +1063,7 @@ main (int    argc,
   g_test_add_func ("/engine/convert/sidecar-and-verify", test_sidecar_and_verify);
   g_test_add_func ("/engine/convert/frames-without-face", test_frames_without_face);
   g_test_add_func ("/engine/convert/range-async", test_range_async);
+  g_test_add_func ("/engine/convert/range-audio", test_range_audio);
   g_test_add_func ("/engine/convert/cancel-leaves-nothing", test_cancel_leaves_nothing);
   g_test_add_func ("/engine/convert/bad-input", test_bad_input);
   g_test_add_func ("/engine/convert/preview", test_preview);
