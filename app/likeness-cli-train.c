@@ -121,6 +121,7 @@ cli_train (int    argc,
   int threads = 0;
   int size = -1, batch = -1, seed = -1, keep = -1, enc = -1, dec = -1, bottleneck = -1;
   gboolean gan = FALSE, no_gan = FALSE, json = FALSE, quiet = FALSE, new_model = FALSE, ok;
+  gboolean cuda_graphs = FALSE, no_cuda_graphs = FALSE;
   LkTrainParams params;
   TrainRun run = { 0 };
   int ret;
@@ -158,6 +159,10 @@ cli_train (int    argc,
         "N" },
       { "device", 0, 0, G_OPTION_ARG_STRING, &device, N_("Where to train: auto, cpu or cuda"),
         "auto|cpu|cuda" },
+      { "cuda-graphs", 0, 0, G_OPTION_ARG_NONE, &cuda_graphs,
+        N_("On CUDA, replay each step as a captured CUDA graph (fewer launches)"), NULL },
+      { "no-cuda-graphs", 0, 0, G_OPTION_ARG_NONE, &no_cuda_graphs, N_("Plain CUDA steps"),
+        NULL },
       { "threads", 0, 0, G_OPTION_ARG_INT, &threads,
         N_("CPU threads for training (default: one per core)"), "N" },
       { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print a JSON summary"), NULL },
@@ -178,6 +183,7 @@ cli_train (int    argc,
   if ((size >= 0 && size != 64 && size != 128 && size != 256) ||
       (loss != NULL && lk_train_loss_from_string (loss) < 0) ||
       (device != NULL && lk_train_device_from_string (device) < 0) || (gan && no_gan) ||
+      (cuda_graphs && no_cuda_graphs) ||
       (batch == 0) || threads < 0 || (keep == 0) || (!isnan (lr) && !(lr > 0)) ||
       (!isnan (dssim) && dssim < 0) || (!isnan (gan_weight) && gan_weight < 0) ||
       (!isnan (save_every) && save_every < 0) || enc == 0 || dec == 0 || bottleneck == 0)
@@ -206,6 +212,7 @@ cli_train (int    argc,
     g_autofree char *s_loss = loss != NULL ? g_ascii_strdown (loss, -1) : NULL;
     g_autofree char *s_device = device != NULL ? g_ascii_strdown (device, -1) : NULL;
     const char *s_gan = gan ? "true" : no_gan ? "false" : NULL;
+    const char *s_graphs = cuda_graphs ? "true" : no_cuda_graphs ? "false" : NULL;
 
     if (!store (project, "train.face-size", s_size, &error) ||
         !store (project, "train.encoder-width", s_enc, &error) ||
@@ -220,7 +227,8 @@ cli_train (int    argc,
         !store (project, "train.seed", s_seed, &error) ||
         !store (project, "train.save-interval", s_save, &error) ||
         !store (project, "train.keep-checkpoints", s_keep, &error) ||
-        !store (project, "train.device", s_device, &error))
+        !store (project, "train.device", s_device, &error) ||
+        !store (project, "train.cuda-graphs", s_graphs, &error))
       return cli_exit_for_error (error);
   }
 

@@ -82,7 +82,7 @@ typedef enum
  * @sidecar: write <output>.likeness.json
  *
  * Frames keep their source timestamps (also inside a range, so that they
- * stay in step with the source's audio, which is copied whole).
+ * stay in step with the source's audio, which is cut to the range).
  */
 typedef struct
 {

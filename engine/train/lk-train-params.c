@@ -36,6 +36,7 @@ lk_train_params_default (void)
     .keep_checkpoints = 3,
     .preview_interval = 15.0,
     .device = LK_TRAIN_DEVICE_AUTO,
+    .cuda_graphs = FALSE,
   };
 
   return p;
@@ -194,6 +195,7 @@ lk_train_params_from_project (LkProject *project)
       else
         g_message ("setting train.device: “%s” is not auto, cpu or cuda", device);
     }
+  read_bool (project, "train.cuda-graphs", &p.cuda_graphs);
 
   return p;
 }
@@ -239,6 +241,8 @@ lk_train_params_save_to_project (const LkTrainParams *p,
          set_double (project, "train.keep-checkpoints", p->keep_checkpoints, error) &&
          set_double (project, "train.preview-interval", p->preview_interval, error) &&
          lk_project_set_setting (project, "train.device", lk_train_device_to_string (p->device),
+                                 error) &&
+         lk_project_set_setting (project, "train.cuda-graphs", p->cuda_graphs ? "true" : "false",
                                  error);
 }
 
@@ -325,6 +329,7 @@ lk_train_params_to_json (const LkTrainParams *p)
   INT ("keep-checkpoints", p->keep_checkpoints);
   DBL ("preview-interval", p->preview_interval);
   STR ("device", lk_train_device_to_string (p->device));
+  BOOL ("cuda-graphs", p->cuda_graphs);
   INT ("threads", p->threads);
 #undef INT
 #undef DBL
@@ -374,6 +379,7 @@ _lk_train_params_to_torch_config (const LkTrainParams *p,
   t->gan = p->gan;
   t->gan_weight = (float) p->gan_weight;
   t->critic_learning_rate = (float) p->critic_learning_rate;
+  t->cuda_graphs = p->cuda_graphs ? 1 : 0;
   if (!p->augment)
     {
       t->warp = 0;

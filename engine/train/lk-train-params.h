@@ -68,6 +68,8 @@ typedef struct
   int            keep_checkpoints;   /* newest checkpoints kept in model/ (>= 1) */
   double         preview_interval;   /* seconds between previews; <= 0: no previews */
   LkTrainDevice  device;
+  gboolean       cuda_graphs;        /* replay the step as a captured CUDA graph (CUDA
+                                        with libtorch >= 2.0; falls back to eager steps) */
   int            threads;            /* CPU threads for libtorch; 0: as the engine set it
                                         (one per core); not a project setting */
 } LkTrainParams;

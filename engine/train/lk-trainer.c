@@ -304,6 +304,7 @@ typedef struct
 
   GArray             *rows;          /* LossRow */
   LkTorchLosses       last;
+  gboolean            graph_reported; /* said whether the CUDA graph is used */
 } Session;
 
 static void
@@ -1014,6 +1015,25 @@ session_wait_if_paused (Session *s,
   return stop || (job != NULL && lk_job_is_cancelled (job));
 }
 
+/* Once the trainer has decided: a warning if CUDA graphs were asked for but
+ * cannot be used (a CPU, an older libtorch, deterministic mode). */
+static void
+session_report_graph (Session *s)
+{
+  char reason[256];
+
+  if (lk_torch_trainer_get_cuda_graph (s->trainer, reason, sizeof reason))
+    {
+      g_debug ("training replays a captured CUDA graph from iteration %" PRId64, s->iteration);
+      s->graph_reported = TRUE;
+    }
+  else if (reason[0] != '\0')
+    {
+      post_warning (s->self, _("CUDA graphs are not used: %s"), reason);
+      s->graph_reported = TRUE;
+    }
+}
+
 /* The loop shared by the worker thread and lk_trainer_run(). */
 static gboolean
 session_train (Session  *s,
@@ -1054,6 +1074,8 @@ session_train (Session  *s,
         }
       session_record (s);
       session_report_job (s, job, iterations, minutes);
+      if (p->cuda_graphs && !s->graph_reported)
+        session_report_graph (s);
 
       now = g_get_monotonic_time ();
       if ((now - s->t_last_flush >= FLUSH_INTERVAL || s->rows->len >= FLUSH_ROWS) &&

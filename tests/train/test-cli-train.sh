@@ -44,9 +44,13 @@ check "train 20 iterations" 0 "$cli" train "$p" --iterations 20 "${small[@]}" "$
 [ -f "$p/model/ckpt-20.safetensors" ] && echo "ok - ckpt-20 saved" \
   || { echo "not ok - no ckpt-20"; ls -l "$p/model"; fail=1; }
 
-check "train 20 more" 0 "$cli" train "$p" --iterations 20 "${one[@]}" --json
+check "train 20 more" 0 "$cli" train "$p" --iterations 20 "${one[@]}" --cuda-graphs --json
 [ "$(json_field "$tmp/out" start-iteration)" = 20 ] && [ "$(json_field "$tmp/out" iteration)" = 40 ] \
   && echo "ok - continued from 20 to 40" || { echo "not ok - second run"; cat "$tmp/out"; fail=1; }
+contains "CUDA graphs on the CPU: a warning, eager steps" "$tmp/err" \
+  'warning: CUDA graphs are not used: CUDA graphs need a CUDA device'
+check "--cuda-graphs with --no-cuda-graphs is a usage error" 2 \
+  "$cli" train "$p" --cuda-graphs --no-cuda-graphs
 
 python3 - "$p/project.db" >"$tmp/out" <<'PY'
 import sqlite3, sys
@@ -56,6 +60,7 @@ for key, value in db.execute("SELECT key, value FROM settings WHERE key LIKE 'tr
 PY
 contains "the face size was stored" "$tmp/out" '^train\.face-size 64$'
 contains "the batch size was stored" "$tmp/out" '^train\.batch-size 4$'
+contains "the CUDA graph choice was stored" "$tmp/out" '^train\.cuda-graphs true$'
 
 # Ctrl+C: saves and exits 130.
 "$cli" train "$p" "${one[@]}" >"$tmp/out" 2>"$tmp/err" &

@@ -193,7 +193,7 @@ params_equal (const LkTrainParams *a,
          a->seed == b->seed && a->deterministic == b->deterministic &&
          a->save_interval == b->save_interval && a->keep_checkpoints == b->keep_checkpoints &&
          a->preview_interval == b->preview_interval && a->device == b->device &&
-         a->threads == b->threads;
+         a->cuda_graphs == b->cuda_graphs && a->threads == b->threads;
 }
 
 static void
@@ -218,6 +218,7 @@ test_params (void)
   p.gan = TRUE;
   p.pixel_loss = LK_TRAIN_LOSS_MSE;
   p.eye_mouth_weight = 2.5;
+  p.cuda_graphs = TRUE;
   g_assert_true (lk_train_params_save_to_project (&p, project, &error));
   g_assert_no_error (error);
   q = lk_train_params_from_project (project);
@@ -454,6 +455,29 @@ test_save_load_exact (void)
   /* Not an empty picture: the swap columns differ from the originals. */
   g_assert_false (memcmp (lk_image_pixel (trained, 0, 32), lk_image_pixel (trained, 64, 32),
                           64 * 3) == 0);
+}
+
+/* CUDA graphs asked for on the CPU: training goes on eagerly and says why
+ * the graphs are not used. */
+static void
+test_cuda_graphs_cpu (void)
+{
+  g_autoptr(LkProject) project = project_copy ();
+  g_autoptr(LkTrainer) trainer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) warnings = g_string_new (NULL);
+  LkTrainParams p = tiny_params ();
+
+  p.cuda_graphs = TRUE;
+  trainer = lk_trainer_new (project, &p);
+  g_signal_connect (trainer, "warning", G_CALLBACK (on_warning), warnings);
+  g_assert_true (lk_trainer_run (trainer, 3, 0, NULL, &error));
+  g_assert_no_error (error);
+  drain_main_context ();
+  g_assert_cmpint (lk_trainer_get_iteration (trainer), ==, 3);
+  g_test_message ("warnings: %s", warnings->str);
+  g_assert_nonnull (strstr (warnings->str, "CUDA graphs are not used"));
+  g_assert_nonnull (strstr (warnings->str, "CUDA device"));
 }
 
 static float
@@ -819,6 +843,7 @@ main (int    argc,
   g_test_add_func ("/engine/train/corrupt", test_corrupt);
   g_test_add_func ("/engine/train/gan", test_gan);
   g_test_add_func ("/engine/train/pause-resume", test_pause_resume);
+  g_test_add_func ("/engine/train/cuda-graphs-cpu", test_cuda_graphs_cpu);
 
   ret = g_test_run ();
 
