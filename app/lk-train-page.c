@@ -84,6 +84,8 @@ struct _LkTrainPage
   GtkSwitch     *gan_switch;
   GtkSpinButton *gan_weight_spin;
   AdwActionRow  *device_row;
+  AdwActionRow  *cuda_graphs_row;
+  GtkSwitch     *cuda_graphs_switch;
 };
 
 G_DEFINE_FINAL_TYPE (LkTrainPage, lk_train_page, GTK_TYPE_WIDGET)
@@ -112,6 +114,7 @@ static const LkSettingSpec setting_specs[] = {
   { "train.dssim-weight", G_STRUCT_OFFSET (LkTrainPage, dssim_weight_spin), "value", "1", NULL },
   { "train.gan", G_STRUCT_OFFSET (LkTrainPage, gan_switch), "active", "false", NULL },
   { "train.gan-weight", G_STRUCT_OFFSET (LkTrainPage, gan_weight_spin), "value", "0.1", NULL },
+  { "train.cuda-graphs", G_STRUCT_OFFSET (LkTrainPage, cuda_graphs_switch), "active", "false", NULL },
 };
 
 /* The learning rate is small: show it as 5e-05 rather than 0.000050. */
@@ -160,6 +163,9 @@ lk_train_page_update_device (LkTrainPage *self)
     subtitle = g_steal_pointer (&name);
 
   adw_action_row_set_subtitle (self->device_row, subtitle);
+  /* Only a CUDA device can replay graphs. */
+  gtk_widget_set_visible (GTK_WIDGET (self->cuda_graphs_row),
+                          g_strcmp0 (lk_engine_get_device_kind (), "cuda") == 0);
   lk_train_page_update_detail (self);
 }
 
@@ -1125,6 +1131,8 @@ lk_train_page_class_init (LkTrainPageClass *klass)
   BIND (gan_switch);
   BIND (gan_weight_spin);
   BIND (device_row);
+  BIND (cuda_graphs_row);
+  BIND (cuda_graphs_switch);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, learning_rate_output_cb);
   gtk_widget_class_bind_template_callback (widget_class, learning_rate_input_cb);
