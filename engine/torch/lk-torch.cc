@@ -1903,6 +1903,11 @@ lk_torch_trainer_load (LkTorchTrainer *trainer, const char *path, LkTorchError *
   auto it = r.metadata ().find ("likeness.trainer_state");
   bool state = it != r.metadata ().end () && it->second == "1";
 
+  /* Where the generator state comes from ("cpu" or "cuda"). */
+  auto dev_it = r.metadata ().find ("likeness.device");
+  std::string saved_device = dev_it != r.metadata ().end () ? dev_it->second : "";
+  std::string this_device = trainer->device.is_cuda () ? "cuda" : "cpu";
+
   /* Read and validate everything before touching the trainer. */
   auto weights = read_module (r, *m->net, "");
   Adam::Loaded opt, copt;
@@ -1935,14 +1940,19 @@ lk_torch_trainer_load (LkTorchTrainer *trainer, const char *path, LkTorchError *
       trainer->critic_opt.reset ();
     }
     std::lock_guard<std::mutex> lock (trainer->gen.mutex ());
-    try {
-      trainer->gen.set_state (rng);
-    } catch (const c10::Error &e) {
-      fail (LK_TORCH_ERROR_INCOMPATIBLE,
-            "%s: the generator state does not fit this device (saved on %s): %s",
-            r.path ().c_str (), r.metadata ().count ("likeness.device") ?
-              r.metadata ().at ("likeness.device").c_str () : "?",
-            first_line (e.what_without_backtrace ()).c_str ());
+    if (saved_device == this_device) {
+      try {
+        trainer->gen.set_state (rng);
+      } catch (const c10::Error &e) {
+        fail (LK_TORCH_ERROR_CORRUPT, "%s: bad generator state: %s", r.path ().c_str (),
+              first_line (e.what_without_backtrace ()).c_str ());
+      }
+    } else {
+      /* CPU and CUDA generators keep different states: a project moved
+       * between machines goes on with everything else exact and sampling
+       * seeded afresh (from the seed and the iteration, so reproducibly). */
+      trainer->gen.set_current_seed (trainer->config.seed ^
+                                     ((uint64_t) iteration * 0x9E3779B97F4A7C15ull));
     }
   } else {
     trainer->opt.reset ();

@@ -313,7 +313,10 @@ LkTorchStatus lk_torch_trainer_save (LkTorchTrainer *trainer, const char *path,
 /* Loads a trainer checkpoint: the model's weights and all training state, so
  * that training continues exactly as if it had not stopped. The faces are
  * not in the checkpoint: set them again (the same ones for an exact resume).
- * A weights-only checkpoint is accepted (fresh optimizer). */
+ * A weights-only checkpoint is accepted (fresh optimizer). A checkpoint
+ * saved on another kind of device (metadata "likeness.device": "cpu" or
+ * "cuda") loads too, with the sampling generator seeded afresh from the seed
+ * and the iteration, since CPU and CUDA generator states differ. */
 LkTorchStatus lk_torch_trainer_load (LkTorchTrainer *trainer, const char *path,
                                      LkTorchError *error);
 

@@ -390,6 +390,38 @@ record_moved_file (LkProject  *project,
 
 /* Finds the newest checkpoint that loads, creating the model and trainer
  * from it; without one, a new model from the params. */
+
+static void
+checkpoint_device_cb (const char *key,
+                      const char *value,
+                      void       *user_data)
+{
+  if (g_str_equal (key, "likeness.device"))
+    g_strlcpy (user_data, value, 16);
+}
+
+/* A project moved between a computer without and one with a GPU resumes
+ * with the same weights and optimizer; only the sampling cannot go on
+ * exactly, which is worth a word. */
+static void
+warn_if_moved (Session    *s,
+               const char *path)
+{
+  char saved[16] = "";
+  gboolean cuda = lk_torch_model_get_device (s->model) == LK_TORCH_DEVICE_CUDA;
+
+  if (lk_torch_checkpoint_read_metadata (path, checkpoint_device_cb, saved, NULL) != LK_TORCH_OK ||
+      saved[0] == '\0' || g_str_equal (saved, cuda ? "cuda" : "cpu"))
+    return;
+
+  post_warning (s->self, cuda ? _("The checkpoint was saved while training on the processor; "
+                                  "training goes on on the graphics card with the same weights "
+                                  "and optimizer state, only the random sampling starts afresh")
+                              : _("The checkpoint was saved while training on a graphics card; "
+                                  "training goes on on the processor with the same weights and "
+                                  "optimizer state, only the random sampling starts afresh"));
+}
+
 static gboolean
 session_load_model (Session  *s,
                     GError  **error)
@@ -426,6 +458,7 @@ session_load_model (Session  *s,
           if (status == LK_TORCH_OK)
             {
               loaded = file->path;
+              warn_if_moved (s, file->path);
               if (memcmp (&info.config, &wanted, sizeof wanted) != 0)
                 post_warning (self, _("The model settings differ from those of the checkpoint; "
                                       "training goes on with the checkpoint’s model. Start a new "

@@ -639,6 +639,144 @@ test_resume (void)
   free_faces (&b);
 }
 
+/* Replaces text old by rep in a checkpoint's header (re-padded to a multiple
+ * of 8 bytes) and keeps the first data_size bytes of the data (-1: all). */
+static void
+patch_header (const char *path, const char *old, const char *rep, long data_size)
+{
+  FILE *f = fopen (path, "rb");
+  CHECK (f != NULL, "open %s", path);
+  fseek (f, 0, SEEK_END);
+  long size = ftell (f);
+  fseek (f, 0, SEEK_SET);
+  unsigned char *buf = malloc ((size_t) size);
+  CHECK (fread (buf, 1, (size_t) size, f) == (size_t) size, "read %s", path);
+  fclose (f);
+  uint64_t n0 = 0;
+  for (int i = 7; i >= 0; i--)
+    n0 = (n0 << 8) | buf[i];
+  size_t n = (size_t) n0;
+  char *header = strndup ((const char *) buf + 8, n);
+  while (n > 0 && header[n - 1] == ' ')
+    header[--n] = '\0';
+  char *at = strstr (header, old);
+  CHECK (at != NULL, "no %s in the header of %s", old, path);
+  size_t pre = (size_t) (at - header), lo = strlen (old), lr = strlen (rep);
+  size_t len = n - lo + lr, padded = (len + 7) / 8 * 8;
+  char *nh = malloc (padded);
+  memcpy (nh, header, pre);
+  memcpy (nh + pre, rep, lr);
+  memcpy (nh + pre + lr, at + lo, n - pre - lo);
+  memset (nh + len, ' ', padded - len);
+  unsigned char le[8];
+  for (int i = 0; i < 8; i++)
+    le[i] = (unsigned char) ((uint64_t) padded >> (8 * i));
+  size_t data = (size_t) size - 8 - (size_t) n0;
+  if (data_size >= 0 && (size_t) data_size < data)
+    data = (size_t) data_size;
+  f = fopen (path, "wb");
+  CHECK (f && fwrite (le, 1, 8, f) == 8 && fwrite (nh, 1, padded, f) == padded &&
+           fwrite (buf + 8 + n0, 1, data, f) == data,
+         "write %s", path);
+  fclose (f);
+  free (nh);
+  free (header);
+  free (buf);
+}
+
+/* The text of a checkpoint's header. */
+static char *
+read_header (const char *path)
+{
+  FILE *f = fopen (path, "rb");
+  unsigned char le[8];
+  CHECK (f && fread (le, 1, 8, f) == 8, "read %s", path);
+  uint64_t n = 0;
+  for (int i = 7; i >= 0; i--)
+    n = (n << 8) | le[i];
+  char *h = calloc (1, (size_t) n + 1);
+  CHECK (fread (h, 1, (size_t) n, f) == (size_t) n, "read %s", path);
+  fclose (f);
+  return h;
+}
+
+/* A checkpoint saved on the other kind of device (a project moved from a
+ * laptop to a GPU server, or back) resumes: iteration, weights and
+ * optimizer as saved, the sampling generator seeded afresh, the same way
+ * every time. */
+static void
+test_cross_device (void)
+{
+  LkTorchError err;
+  LkTorchModelConfig c = tiny_config ();
+  LkTorchTrainConfig t = tiny_train_config ();
+  Faces a = make_faces (0, 12), b = make_faces (1, 12);
+  make_tmpdir ();
+  char path[8192];
+  snprintf (path, sizeof path, "%s/moved.safetensors", tmpdir);
+  lk_torch_set_deterministic (1, 1234);
+
+  LkTorchModel *m = new_model (&c, 5);
+  LkTorchTrainer *tr = new_trainer (m, &t, &a, &b, 1);
+  LkTorchLosses l;
+  CHECK_OK (lk_torch_trainer_step (tr, 3, &l, &err), err);
+  CHECK_OK (lk_torch_trainer_save (tr, path, NULL, NULL, 0, &err), err);
+  int cuda = lk_torch_model_get_device (m) == LK_TORCH_DEVICE_CUDA;
+  const char *here = cuda ? "cuda" : "cpu", *there = cuda ? "cpu" : "cuda";
+  char from[64], to[64];
+  snprintf (from, sizeof from, "\"likeness.device\":\"%s\"", here);
+  snprintf (to, sizeof to, "\"likeness.device\":\"%s\"", there);
+  patch_header (path, from, to, -1);
+  if (!cuda) {
+    /* A CUDA generator's state is its seed and offset, 16 bytes, where the
+     * CPU's (a Mersenne Twister) is 5056: make it so. rng.state is the last
+     * tensor of the file. */
+    char *h = read_header (path);
+    const char *at = strstr (h, "\"rng.state\":");
+    long shape = 0, begin = 0, end = 0;
+    CHECK (at && sscanf (at, "\"rng.state\":{\"dtype\":\"U8\",\"shape\":[%ld],"
+                             "\"data_offsets\":[%ld,%ld]}", &shape, &begin, &end) == 3,
+           "rng.state entry");
+    char old_e[256], new_e[256];
+    snprintf (old_e, sizeof old_e, "\"shape\":[%ld],\"data_offsets\":[%ld,%ld]", shape, begin,
+              end);
+    snprintf (new_e, sizeof new_e, "\"shape\":[16],\"data_offsets\":[%ld,%ld]", begin,
+              begin + 16);
+    patch_header (path, old_e, new_e, begin + 16);
+    free (h);
+  }
+
+  LkTorchLosses next[2];
+  for (int run = 0; run < 2; run++) {
+    LkTorchModel *m2 = new_model (&c, 99);
+    LkTorchTrainer *tr2 = new_trainer (m2, &t, &a, &b, 1);
+    LkTorchStatus st = lk_torch_trainer_load (tr2, path, &err);
+    CHECK (st == LK_TORCH_OK, "a checkpoint from the %s does not load on the %s: %s (%s)", there,
+           here, lk_torch_status_to_string (st), err.message);
+    CHECK (lk_torch_trainer_get_iteration (tr2) == 3, "iteration after load");
+    CHECK_OK (lk_torch_trainer_step (tr2, 1, &next[run], &err), err);
+    CHECK (next[run].iteration == 4 && finite_losses (&next[run]), "step after the move");
+    lk_torch_trainer_free (tr2);
+    lk_torch_model_free (m2);
+  }
+  printf ("after the move: %.9g %.9g, again %.9g %.9g\n", next[0].loss[0], next[0].loss[1],
+          next[1].loss[0], next[1].loss[1]);
+  if (!cuda)
+    CHECK (memcmp (next[0].loss, next[1].loss, sizeof next[0].loss) == 0,
+           "the generator is not seeded the same way each time");
+  /* The weights are the saved ones: the loss is near the one before the
+   * move (a fresh model's is far higher). */
+  CHECK (next[0].loss[0] < 1.5f * l.loss[0], "loss %.6f after the move, %.6f before",
+         next[0].loss[0], l.loss[0]);
+
+  lk_torch_trainer_free (tr);
+  lk_torch_model_free (m);
+  lk_torch_set_deterministic (0, 1);
+  remove_tmpdir ();
+  free_faces (&a);
+  free_faces (&b);
+}
+
 /* config.cuda_graphs: where graphs cannot be used (the CPU, a build without
  * them) the steps stay eager, the reason is given and the losses are exactly
  * those of an eager run; on CUDA with graph support the timed steps replay
@@ -1081,7 +1219,7 @@ main (int argc, char **argv)
     { "corrupt", test_corrupt },     { "gan", test_gan },
     { "learns", test_learns },       { "crash-save", test_crash_save },
     { "preview", test_preview },     { "masks", test_masks },
-    { "cuda-graph", test_cuda_graph },
+    { "cuda-graph", test_cuda_graph }, { "cross-device", test_cross_device },
   };
   if (argc == 3 && !strcmp (argv[1], "write-checkpoint")) {
     current_case = "write-checkpoint";

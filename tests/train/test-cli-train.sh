@@ -62,6 +62,27 @@ contains "the face size was stored" "$tmp/out" '^train\.face-size 64$'
 contains "the batch size was stored" "$tmp/out" '^train\.batch-size 4$'
 contains "the CUDA graph choice was stored" "$tmp/out" '^train\.cuda-graphs true$'
 
+# The project moved here from a machine with a GPU: ckpt-40 as a CUDA run
+# writes it (device "cuda", a 16-byte generator state) resumes with a word.
+python3 - "$p/model/ckpt-40.safetensors" <<'PY'
+import json, struct, sys
+path = sys.argv[1]
+b = open(path, "rb").read()
+n = struct.unpack("<Q", b[:8])[0]
+h, data = json.loads(b[8:8 + n]), b[8 + n:]
+h["__metadata__"]["likeness.device"] = "cuda"
+begin, end = h["rng.state"]["data_offsets"]
+assert end == len(data), "rng.state is not the last tensor"
+h["rng.state"].update(shape=[16], data_offsets=[begin, begin + 16])
+hs = json.dumps(h, separators=(",", ":")).encode()
+hs += b" " * (-len(hs) % 8)
+open(path, "wb").write(struct.pack("<Q", len(hs)) + hs + data[:begin + 16])
+PY
+check "a checkpoint from a GPU resumes on the CPU" 0 "$cli" train "$p" --iterations 2 "${one[@]}" --json
+[ "$(json_field "$tmp/out" start-iteration)" = 40 ] && [ "$(json_field "$tmp/out" iteration)" = 42 ] \
+  && echo "ok - moved from a GPU: 40 to 42" || { echo "not ok - moved from a GPU"; cat "$tmp/out" "$tmp/err"; fail=1; }
+contains "the move is mentioned" "$tmp/err" 'saved while training on a graphics card'
+
 # Ctrl+C: saves and exits 130.
 "$cli" train "$p" "${one[@]}" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
