@@ -26,6 +26,7 @@ lk_face_metrics_init (LkFaceMetrics *metrics)
   metrics->yaw = NAN;
   metrics->pitch = NAN;
   metrics->roll = NAN;
+  metrics->occlusion = NAN;
 }
 
 LkFace *
@@ -75,6 +76,7 @@ static const struct {
   { "exposure", "f.exposure" },
   { "colour_cast", "f.colour_cast" },
   { "landmark_fit", "f.landmark_fit" },
+  { "occlusion", "f.occlusion" },
   { "yaw", "f.yaw" },
   { "pitch", "f.pitch" },
   { "roll", "f.roll" },
@@ -97,7 +99,8 @@ lk_face_sort_key_is_valid (const char *sort_key)
   "f.file, f.crop_size, f.coverage, f.box_x, f.box_y, f.box_w, f.box_h, f.score, " \
   "f.landmarks, f.matrix, f.faces_in_frame, " \
   "f.sharpness, f.face_size, f.exposure, f.clipped_dark, f.clipped_bright, f.colour_cast, " \
-  "f.landmark_fit, f.yaw, f.pitch, f.roll, f.phash, f.dup_group, f.included, f.exclude_reason"
+  "f.landmark_fit, f.yaw, f.pitch, f.roll, f.occlusion, f.phash, f.dup_group, f.included, " \
+  "f.exclude_reason"
 
 static double
 column_double_or_nan (sqlite3_stmt *stmt,
@@ -164,6 +167,7 @@ face_from_row (LkProject    *project,
   face->metrics.yaw = column_double_or_nan (stmt, c++);
   face->metrics.pitch = column_double_or_nan (stmt, c++);
   face->metrics.roll = column_double_or_nan (stmt, c++);
+  face->metrics.occlusion = column_double_or_nan (stmt, c++);
   face->phash = sqlite3_column_int64 (stmt, c++);
   face->dup_group = sqlite3_column_type (stmt, c) == SQLITE_NULL ? -1 : sqlite3_column_int64 (stmt, c);
   c++;
@@ -442,6 +446,7 @@ bind_metrics (sqlite3_stmt *stmt,
   bind_double_or_null (stmt, 9, m->yaw);
   bind_double_or_null (stmt, 10, m->pitch);
   bind_double_or_null (stmt, 11, m->roll);
+  bind_double_or_null (stmt, 12, m->occlusion);
 }
 
 gboolean
@@ -456,7 +461,8 @@ lk_project_store_metrics (LkProject           *self,
   return update_faces (self,
                        "UPDATE faces SET sharpness = ?2, face_size = ?3, exposure = ?4, "
                        "clipped_dark = ?5, clipped_bright = ?6, colour_cast = ?7, "
-                       "landmark_fit = ?8, yaw = ?9, pitch = ?10, roll = ?11 WHERE id = ?1 "
+                       "landmark_fit = ?8, yaw = ?9, pitch = ?10, roll = ?11, occlusion = ?12 "
+                       "WHERE id = ?1 "
                        "RETURNING identity",
                        face_ids, n_faces, bind_metrics, (gpointer) metrics,
                        "cannot store face metrics", error);

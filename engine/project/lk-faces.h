@@ -26,6 +26,7 @@ typedef struct
   double yaw;             /* degrees; positive: the face turns to its left */
   double pitch;           /* degrees; positive: looks up */
   double roll;            /* degrees; positive: tilts clockwise in the image */
+  double occlusion;       /* share of the face area not of the skin's colour: 0 (clean) .. ~0.5 */
 } LkFaceMetrics;
 
 /**
@@ -76,9 +77,10 @@ typedef enum
 
 /* Faces of @identity (-1: both), in the order of @sort_key: "id" (the
  * order of extraction), "time", "sharpness", "face_size", "exposure",
- * "colour_cast", "landmark_fit", "yaw", "pitch", "roll", "faces_in_frame",
- * "dup_group"; descending when @descending. @reason, when not NULL, keeps
- * only faces excluded for that reason. Element type LkFace. */
+ * "colour_cast", "landmark_fit", "occlusion", "yaw", "pitch", "roll",
+ * "faces_in_frame", "dup_group"; descending when @descending. @reason,
+ * when not NULL, keeps only faces excluded for that reason. Element type
+ * LkFace. */
 GPtrArray *lk_project_list_faces (LkProject     *self,
                                   int            identity,
                                   LkFaceFilter   filter,

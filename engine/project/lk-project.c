@@ -161,6 +161,9 @@ static const char * const migrations[] = {
   "  finished_at INTEGER,"
   "  status TEXT NOT NULL"              /* running, done, failed, cancelled */
   ");",
+
+  /* 1 -> 2: the occlusion metric (engine/curate), NULL until measured */
+  "ALTER TABLE faces ADD COLUMN occlusion REAL;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LK_PROJECT_SCHEMA_VERSION);

@@ -353,6 +353,75 @@ test_migrate_from_zero (Fixture       *f,
 }
 
 
+/* A schema 1 project (before the occlusion metric) opens at the current
+ * schema: a backup of the old file is made, its faces and their metrics
+ * are kept, the new metric reads as not measured until stored. */
+static void
+test_migrate_from_one (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkProject) project = lk_project_create (f->path, &error);
+  g_autofree char *folder = g_strdup (lk_project_get_path (project));
+  g_autofree char *db_path = g_build_filename (folder, LK_PROJECT_DB_NAME, NULL);
+  g_autofree char *backup = g_strconcat (db_path, ".v1.bak", NULL);
+  g_autofree char *clip = make_file (f, "clip.mp4");
+  g_autoptr(LkFace) face = lk_face_new ();
+  g_autoptr(LkFace) got = NULL;
+  g_autoptr(GPtrArray) faces = NULL;
+  LkFace *row[1] = { face };
+  LkFaceMetrics m;
+  gint64 source, id;
+  sqlite3 *db;
+
+  g_assert_no_error (error);
+  source = lk_project_add_source (project, LK_IDENTITY_A, clip, &error);
+  g_assert_no_error (error);
+  face->identity = LK_IDENTITY_A;
+  face->file = g_build_filename (folder, "faces", "A", "x.png", NULL);
+  face->crop_size = 256;
+  g_assert_cmpint (lk_project_store_frame (project, source, 0, 0, 0.0, row, 1, &error), >, 0);
+  g_assert_no_error (error);
+  id = face->id;
+  lk_face_metrics_init (&m);
+  m.sharpness = 42.0;
+  m.occlusion = 0.5;
+  g_assert_true (lk_project_store_metrics (project, &id, &m, 1, &error));
+  g_assert_no_error (error);
+  g_clear_object (&project);
+
+  /* What schema 1 looked like. */
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "ALTER TABLE faces DROP COLUMN occlusion; "
+                                 "PRAGMA user_version = 1", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_false (g_file_test (backup, G_FILE_TEST_EXISTS));
+
+  project = lk_project_open (folder, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lk_project_get_schema_version (project), ==, LK_PROJECT_SCHEMA_VERSION);
+  g_assert_cmpint (LK_PROJECT_SCHEMA_VERSION, >=, 2);
+  g_assert_true (g_file_test (backup, G_FILE_TEST_EXISTS));
+  got = lk_project_get_face (project, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (got->metrics.sharpness, ==, 42.0);
+  g_assert_true (isnan (got->metrics.occlusion));
+
+  /* The new column stores, reads back and sorts. */
+  m.occlusion = 0.25;
+  g_assert_true (lk_project_store_metrics (project, &id, &m, 1, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&got, lk_face_free);
+  got = lk_project_get_face (project, id, &error);
+  g_assert_cmpfloat (got->metrics.occlusion, ==, 0.25);
+  g_assert_true (lk_face_sort_key_is_valid ("occlusion"));
+  faces = lk_project_list_faces (project, LK_IDENTITY_A, LK_FACE_FILTER_ALL, NULL, "occlusion",
+                                 TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (faces->len, ==, 1);
+}
+
+
 static void
 count_faces_signal (LkProject *project,
                     int        identity,
@@ -528,6 +597,7 @@ main (int   argc,
   ADD ("/engine/project/bad-folders", test_bad_folders);
   ADD ("/engine/project/kill-mid-transaction", test_kill_mid_transaction);
   ADD ("/engine/project/migrate-from-zero", test_migrate_from_zero);
+  ADD ("/engine/project/migrate-from-one", test_migrate_from_one);
   ADD ("/engine/project/faces", test_faces);
 
   return g_test_run ();
