@@ -770,47 +770,179 @@ index_of_pts (LkVideoReader *self,
   return -1;
 }
 
+/* The first index whose pts is > @pts (the table's length if none). */
+static guint
+pts_upper_bound (LkVideoReader *self,
+                 gint64         pts)
+{
+  const gint64 *v = (const gint64 *) self->pts_table->data;
+  guint lo = 0, hi = self->pts_table->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (v[mid] <= pts)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+/* The table of every frame's pts, built if it is not yet, with the reading
+ * position put back where it was (building it reads through the file). */
+static gboolean
+ensure_pts_table (LkVideoReader  *self,
+                  GCancellable   *cancellable,
+                  GError        **error)
+{
+  gboolean fresh = self->last_pts == AV_NOPTS_VALUE;
+  gint64 pos = self->last_pts;
+
+  if (self->pts_table_done)
+    return TRUE;
+
+  if (!build_pts_table (self, cancellable, error))
+    return FALSE;
+  if (fresh)
+    {
+      /* Seeking to the start decodes the first frame ahead; fine. */
+      return lk_video_reader_seek (self, self->info.start_pts, cancellable, error);
+    }
+  else
+    {
+      LkVideoFrame *f = NULL;
+
+      if (!lk_video_reader_seek (self, pos, cancellable, error))
+        return FALSE;
+      /* The seek made the last returned frame the next one: skip it. */
+      if (!lk_video_reader_read (self, &f, cancellable, error))
+        return FALSE;
+      lk_video_frame_free (f);
+    }
+  return TRUE;
+}
+
 gint64
 lk_video_reader_count_frames (LkVideoReader *self,
                               GCancellable  *cancellable,
                               GError       **error)
 {
-  gint64 pos;
-
   g_return_val_if_fail (self != NULL, -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
   if (self->info.is_still_image)
     return 1;
 
-  if (!self->pts_table_done)
-    {
-      gboolean fresh = self->last_pts == AV_NOPTS_VALUE;
-
-      pos = self->last_pts;
-      if (!build_pts_table (self, cancellable, error))
-        return -1;
-      /* Put the reading position back where it was. */
-      if (fresh)
-        {
-          if (!lk_video_reader_seek (self, self->info.start_pts, cancellable, error))
-            return -1;
-          /* Seeking to the start decodes the first frame ahead; fine. */
-        }
-      else if (pos != AV_NOPTS_VALUE)
-        {
-          LkVideoFrame *f = NULL;
-
-          if (!lk_video_reader_seek (self, pos, cancellable, error))
-            return -1;
-          /* The seek made the last returned frame the next one: skip it. */
-          if (!lk_video_reader_read (self, &f, cancellable, error))
-            return -1;
-          lk_video_frame_free (f);
-        }
-    }
+  if (!ensure_pts_table (self, cancellable, error))
+    return -1;
 
   return self->pts_table->len;
+}
+
+/* The index as far as it is usable for times: built, and every packet had
+ * a timestamp. */
+static gboolean
+ensure_time_index (LkVideoReader  *self,
+                   GCancellable   *cancellable,
+                   GError        **error)
+{
+  if (!ensure_pts_table (self, cancellable, error))
+    return FALSE;
+  if (!self->pts_table_valid)
+    {
+      _lk_ffmpeg_set_error (error, LK_ERROR_UNSUPPORTED, self->info.path, 0,
+                            "its frames carry no timestamps to step by");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+lk_video_reader_neighbour_time (LkVideoReader  *self,
+                                double          seconds,
+                                int             direction,
+                                double         *out_seconds,
+                                GCancellable   *cancellable,
+                                GError        **error)
+{
+  const gint64 *v;
+  gint64 shown;
+  guint n, i;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (direction == 1 || direction == -1, FALSE);
+  g_return_val_if_fail (!isnan (seconds), FALSE);
+  g_return_val_if_fail (out_seconds != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *out_seconds = NAN;
+
+  /* A picture has one frame: nothing before or after it. */
+  if (self->info.is_still_image)
+    return FALSE;
+  if (!ensure_time_index (self, cancellable, error))
+    return FALSE;
+  n = self->pts_table->len;
+  if (n == 0)
+    return FALSE;
+  v = (const gint64 *) self->pts_table->data;
+
+  /* The frame shown at @seconds, as lk_video_reader_seek() picks it: the
+   * last one at or before it, the first one before the first. */
+  i = pts_upper_bound (self, lk_video_reader_seconds_to_pts (self, seconds));
+  shown = i > 0 ? v[i - 1] : v[0];
+
+  /* Equal timestamps (a damaged file) count as one frame. */
+  if (direction > 0)
+    {
+      i = pts_upper_bound (self, shown);
+      if (i >= n)
+        return FALSE;
+    }
+  else
+    {
+      i = pts_upper_bound (self, shown - 1);
+      if (i == 0)
+        return FALSE;
+      i--;
+    }
+  *out_seconds = lk_video_reader_pts_to_seconds (self, v[i]);
+  return TRUE;
+}
+
+GArray *
+lk_video_reader_list_frame_times (LkVideoReader  *self,
+                                  GCancellable   *cancellable,
+                                  GError        **error)
+{
+  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (self->info.is_still_image)
+    {
+      double t = lk_video_reader_pts_to_seconds (self, frame_pts (self, self->still));
+
+      g_array_append_val (times, t);
+      return g_steal_pointer (&times);
+    }
+  if (!ensure_time_index (self, cancellable, error))
+    return NULL;
+
+  for (guint i = 0; i < self->pts_table->len; i++)
+    {
+      gint64 pts = g_array_index (self->pts_table, gint64, i);
+      double t;
+
+      if (i > 0 && pts == g_array_index (self->pts_table, gint64, i - 1))
+        continue;
+      t = lk_video_reader_pts_to_seconds (self, pts);
+      g_array_append_val (times, t);
+    }
+  return g_steal_pointer (&times);
 }
 
 /* ---- seeking -------------------------------------------------------------- */

@@ -148,7 +148,8 @@ gboolean           lk_video_reader_read       (LkVideoReader  *self,
  * gives the first frame; past the end, the last one. It seeks to the
  * keyframe at or before @pts and decodes forward, going further back when
  * the decoder needs to. The first seek in a file reads through its packets
- * once (no decoding) to learn the frame indices.
+ * once (no decoding) to learn the frame indices and times (see
+ * lk_video_reader_neighbour_time()).
  */
 gboolean           lk_video_reader_seek       (LkVideoReader  *self,
                                                gint64          pts,
@@ -170,6 +171,55 @@ gboolean           lk_video_reader_seek_seconds (LkVideoReader *self,
 gint64             lk_video_reader_count_frames (LkVideoReader *self,
                                                  GCancellable  *cancellable,
                                                  GError       **error);
+
+/**
+ * lk_video_reader_neighbour_time:
+ * @seconds: a time on the file's clock, as for lk_video_reader_seek_seconds()
+ * @direction: 1 for the next frame, -1 for the previous one
+ * @out_seconds: (out): the neighbour's time, NAN when there is none
+ *
+ * The time of the frame after (or before) the frame shown at @seconds:
+ * the last frame whose time is <= @seconds, the first frame for a time
+ * before it, the last for one past the end (as lk_video_reader_seek()
+ * picks it). Times are the frames' presentation timestamps in seconds,
+ * equal to LkVideoFrame.time, so seeking to *@out_seconds shows exactly
+ * that frame; on a variable frame rate they are unevenly spaced, and
+ * stepping with this visits every frame once.
+ *
+ * It looks the time up in the index of the packets' timestamps (no
+ * decoding). Where the index is not built yet (no seek so far), it is
+ * built first, the same way lk_video_reader_seek() does, reading through
+ * the file once; the reading position is kept. After that a query costs a
+ * binary search.
+ *
+ * At the ends (no frame after the last, none before the first; a still
+ * picture has neither) there is no clamping: it returns %FALSE with
+ * *@out_seconds NAN and @error not set.
+ *
+ * Returns: %TRUE with *@out_seconds set; %FALSE at the ends (no error) or
+ *   with @error set when the index cannot be read (%LK_ERROR_UNSUPPORTED
+ *   for a stream whose packets carry no timestamps) or on cancellation
+ */
+gboolean           lk_video_reader_neighbour_time (LkVideoReader *self,
+                                                   double         seconds,
+                                                   int            direction,
+                                                   double        *out_seconds,
+                                                   GCancellable  *cancellable,
+                                                   GError       **error);
+
+/**
+ * lk_video_reader_list_frame_times:
+ * The time in seconds of every frame (equal to LkVideoFrame.time), in
+ * presentation order, from the same index as
+ * lk_video_reader_neighbour_time() (built once if needed, the reading
+ * position kept; no decoding). A still picture has one.
+ *
+ * Returns: (transfer full): a new array of double, or %NULL with @error set
+ *   (as for lk_video_reader_neighbour_time())
+ */
+GArray            *lk_video_reader_list_frame_times (LkVideoReader *self,
+                                                     GCancellable  *cancellable,
+                                                     GError       **error);
 
 /* A container tag ("comment", "encoder", custom keys), or NULL. */
 const char        *lk_video_reader_get_tag    (LkVideoReader  *self,

@@ -333,6 +333,198 @@ test_seek_vfr (void)
   check_seeks ("person_b.mp4");
 }
 
+/* Stepping with lk_video_reader_neighbour_time() from the first frame to the
+ * last and back visits exactly the frames that decoding gives (and ffprobe
+ * lists), each once, at their exact times; the ends give FALSE without an
+ * error. */
+static void
+check_neighbours (const char *name,
+                  guint       expected_frames,
+                  guint       expected_big_gaps)
+{
+  g_autofree char *path = lk_test_data_path ("videos", name);
+  g_autoptr(LkVideoReader) r = open_or_die (path);
+  g_autoptr(LkVideoReader) decoder = open_or_die (path);
+  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) forward = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) backward = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) listed = NULL;
+  g_autoptr(GError) error = NULL;
+  const LkVideoInfo *info = lk_video_reader_get_info (r);
+  double tick = info->time_base_num / (double) info->time_base_den;
+  guint n, big_gaps = 0;
+  double t;
+
+  /* What decoding gives, on a reader of its own. */
+  for (;;)
+    {
+      g_autoptr(LkVideoFrame) frame = NULL;
+
+      g_assert_true (lk_video_reader_read (decoder, &frame, NULL, &error));
+      g_assert_no_error (error);
+      if (frame == NULL)
+        break;
+      g_array_append_val (times, frame->time);
+    }
+  n = times->len;
+  g_assert_cmpuint (n, ==, expected_frames);
+  if (lk_test_have_program ("ffprobe"))
+    {
+      g_autoptr(GArray) ref = ffprobe_pts (path);
+
+      g_assert_cmpuint (ref->len, ==, n);
+      for (guint i = 0; i < n; i++)
+        g_assert_cmpint (lk_video_reader_seconds_to_pts (r, g_array_index (times, double, i)), ==,
+                         g_array_index (ref, gint64, i));
+    }
+
+  /* The first query builds the index; the reading position stays. */
+  for (int i = 0; i < 3; i++)
+    {
+      g_autoptr(LkVideoFrame) frame = NULL;
+
+      g_assert_true (lk_video_reader_read (r, &frame, NULL, &error));
+      g_assert_cmpint (frame->index, ==, i);
+    }
+  g_assert_true (lk_video_reader_neighbour_time (r, g_array_index (times, double, 0), 1, &t, NULL,
+                                                 &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (t, ==, g_array_index (times, double, 1));
+  {
+    g_autoptr(LkVideoFrame) frame = NULL;
+
+    g_assert_true (lk_video_reader_read (r, &frame, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (frame->index, ==, 3);
+    g_assert_cmpfloat (frame->time, ==, g_array_index (times, double, 3));
+  }
+
+  /* Forward from the first frame, each step shown by a seek to it. */
+  t = g_array_index (times, double, 0);
+  g_array_append_val (forward, t);
+  for (;;)
+    {
+      g_autoptr(LkVideoFrame) frame = NULL;
+      double next;
+
+      if (!lk_video_reader_neighbour_time (r, t, 1, &next, NULL, &error))
+        {
+          g_assert_no_error (error);
+          g_assert_true (isnan (next));
+          break;
+        }
+      g_assert_cmpfloat (next, >, t);
+      if (next - t > 0.050)
+        big_gaps++;
+      g_array_append_val (forward, next);
+      g_assert_cmpuint (forward->len, <=, n);
+      g_assert_true (lk_video_reader_seek_seconds (r, next, NULL, &error));
+      g_assert_true (lk_video_reader_read (r, &frame, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpfloat (frame->time, ==, next);
+      g_assert_cmpint (frame->index, ==, forward->len - 1);
+      t = next;
+    }
+  g_test_message ("%s: %u frames decoded, %u visited forward, %u gaps > 50 ms", name, n,
+                  forward->len, big_gaps);
+  g_assert_cmpuint (forward->len, ==, n);
+  g_assert_cmpuint (big_gaps, ==, expected_big_gaps);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpfloat (g_array_index (forward, double, i), ==, g_array_index (times, double, i));
+
+  /* Backward from the last. */
+  t = g_array_index (times, double, n - 1);
+  g_array_append_val (backward, t);
+  for (;;)
+    {
+      double previous;
+
+      if (!lk_video_reader_neighbour_time (r, t, -1, &previous, NULL, &error))
+        {
+          g_assert_no_error (error);
+          g_assert_true (isnan (previous));
+          break;
+        }
+      g_assert_cmpfloat (previous, <, t);
+      g_array_append_val (backward, previous);
+      g_assert_cmpuint (backward->len, <=, n);
+      t = previous;
+    }
+  g_assert_cmpuint (backward->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpfloat (g_array_index (backward, double, i), ==,
+                       g_array_index (times, double, n - 1 - i));
+
+  /* Between two frames the earlier one is shown: its neighbours. */
+  for (guint i = 1; i + 1 < n; i++)
+    {
+      double a = g_array_index (times, double, i), b = g_array_index (times, double, i + 1);
+      double mid = a + (b - a) / 2, next, previous;
+
+      if (b - a < 2 * tick)
+        continue;
+      g_assert_true (lk_video_reader_neighbour_time (r, mid, 1, &next, NULL, &error));
+      g_assert_true (lk_video_reader_neighbour_time (r, mid, -1, &previous, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpfloat (next, ==, b);
+      g_assert_cmpfloat (previous, ==, g_array_index (times, double, i - 1));
+    }
+
+  /* The ends, as seeking defines them: before the first frame the first is
+   * shown, past the end the last. */
+  g_assert_false (lk_video_reader_neighbour_time (r, -5.0, -1, &t, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (isnan (t));
+  g_assert_true (lk_video_reader_neighbour_time (r, -5.0, 1, &t, NULL, &error));
+  g_assert_cmpfloat (t, ==, g_array_index (times, double, 1));
+  g_assert_false (lk_video_reader_neighbour_time (r, 1000.0, 1, &t, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (isnan (t));
+  g_assert_true (lk_video_reader_neighbour_time (r, 1000.0, -1, &t, NULL, &error));
+  g_assert_cmpfloat (t, ==, g_array_index (times, double, n - 2));
+
+  /* The listing from the same index. */
+  listed = lk_video_reader_list_frame_times (r, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpfloat (g_array_index (listed, double, i), ==, g_array_index (times, double, i));
+}
+
+static void
+test_neighbours_vfr (void)
+{
+  /* testdata/README.md: 135 frames, 48 gaps of more than 50 ms. */
+  check_neighbours ("person_b.mp4", 135, 48);
+}
+
+static void
+test_neighbours_cfr (void)
+{
+  check_neighbours ("person_a.mp4", 199, 0);
+}
+
+/* A picture has one frame and no neighbours. */
+static void
+test_neighbours_still (void)
+{
+  g_autofree char *path = lk_test_data_path ("images", "single_man_000125.jpg");
+  g_autoptr(LkVideoReader) r = open_or_die (path);
+  g_autoptr(GArray) listed = NULL;
+  g_autoptr(GError) error = NULL;
+  double t = 0;
+
+  g_assert_false (lk_video_reader_neighbour_time (r, 0, 1, &t, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (isnan (t));
+  g_assert_false (lk_video_reader_neighbour_time (r, 0, -1, &t, NULL, &error));
+  g_assert_no_error (error);
+  listed = lk_video_reader_list_frame_times (r, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 1);
+  g_assert_cmpfloat (g_array_index (listed, double, 0), ==, 0);
+}
+
 static void
 test_max_size (void)
 {
@@ -607,6 +799,9 @@ main (int   argc,
   g_test_add_func ("/engine/video/reader/vfr-timestamps", test_vfr_person_b);
   g_test_add_func ("/engine/video/reader/seek", test_seek_person_a);
   g_test_add_func ("/engine/video/reader/seek-vfr", test_seek_vfr);
+  g_test_add_func ("/engine/video/reader/neighbours-vfr", test_neighbours_vfr);
+  g_test_add_func ("/engine/video/reader/neighbours-cfr", test_neighbours_cfr);
+  g_test_add_func ("/engine/video/reader/neighbours-still", test_neighbours_still);
   g_test_add_func ("/engine/video/reader/max-size", test_max_size);
   g_test_add_func ("/engine/video/reader/cancel", test_cancel);
   g_test_add_func ("/engine/video/reader/rotation", test_rotation);
