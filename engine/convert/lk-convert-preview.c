@@ -5,6 +5,7 @@
 
 #include "lk-convert-preview.h"
 
+#include <math.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
@@ -42,6 +43,8 @@ typedef struct
 {
   LkImage   *frame;
   double     time;
+  double     previous_time; /* NAN: none, or not known */
+  double     next_time;
   GPtrArray *faces; /* PreviewFace */
 } Loaded;
 
@@ -139,6 +142,36 @@ lk_convert_preview_set_direction (LkConvertPreview   *self,
   self->direction = direction;
 }
 
+/* The times of the frames around @time from the reader's index (built by
+ * the seek before, so no reading), NAN at the ends or where the index
+ * cannot tell (a stream without timestamps). FALSE only when cancelled. */
+static gboolean
+neighbour_times (LkVideoReader  *reader,
+                 double          time,
+                 double         *previous,
+                 double         *next,
+                 GCancellable   *cancellable,
+                 GError        **error)
+{
+  for (int direction = -1; direction <= 1; direction += 2)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (lk_video_reader_neighbour_time (reader, time, direction, direction < 0 ? previous : next,
+                                          cancellable, &local_error)
+          || local_error == NULL)
+        continue;
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_debug ("Preview: the frames around %.3f s are not known: %s", time,
+               local_error->message);
+    }
+  return TRUE;
+}
+
 /* The heavy part; any thread, one at a time. */
 static Loaded *
 load_frame (LkConvertPreview  *self,
@@ -175,6 +208,10 @@ load_frame (LkConvertPreview  *self,
     }
   l->frame = g_steal_pointer (&frame->image);
   l->time = frame->time;
+  l->previous_time = l->next_time = NAN;
+  if (!neighbour_times (self->reader, l->time, &l->previous_time, &l->next_time, cancellable,
+                        error))
+    return NULL;
   l->faces = g_ptr_array_new_with_free_func (preview_face_free);
 
   if (!lk_face_detector_detect (self->detector, l->frame, faces, error))
@@ -347,6 +384,20 @@ lk_convert_preview_get_time (LkConvertPreview *self)
 {
   g_return_val_if_fail (self != NULL, -1);
   return self->current != NULL ? self->current->time : -1;
+}
+
+double
+lk_convert_preview_get_previous_time (LkConvertPreview *self)
+{
+  g_return_val_if_fail (self != NULL, NAN);
+  return self->current != NULL ? self->current->previous_time : NAN;
+}
+
+double
+lk_convert_preview_get_next_time (LkConvertPreview *self)
+{
+  g_return_val_if_fail (self != NULL, NAN);
+  return self->current != NULL ? self->current->next_time : NAN;
 }
 
 guint

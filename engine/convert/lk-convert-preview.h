@@ -101,6 +101,13 @@ gboolean          lk_convert_preview_load_finish (LkConvertPreview *self,
 const LkImage    *lk_convert_preview_get_original (LkConvertPreview *self);
 /* Its timestamp in seconds. */
 double            lk_convert_preview_get_time  (LkConvertPreview   *self);
+/* The times of the frames before and after it in the video (from the
+ * reader's index, see lk_video_reader_neighbour_time()): loading either
+ * shows exactly that frame, also on a variable frame rate. NAN at the ends
+ * (a still picture has neither), where the video's index cannot tell, and
+ * before the first load. */
+double            lk_convert_preview_get_previous_time (LkConvertPreview *self);
+double            lk_convert_preview_get_next_time     (LkConvertPreview *self);
 guint             lk_convert_preview_get_n_faces (LkConvertPreview *self);
 const LkConvertPreviewFace *
                   lk_convert_preview_get_face  (LkConvertPreview   *self,

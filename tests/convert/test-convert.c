@@ -980,6 +980,102 @@ test_preview (void)
   lk_convert_preview_free (preview);
 }
 
+/* The frames before and after the one the preview shows, and that loading
+ * the next one's time shows exactly that frame, on person_b (variable frame
+ * rate). */
+static void
+assert_preview_neighbours (LkConvertPreview *preview,
+                           LkVideoReader    *reader,
+                           GArray           *times,
+                           guint             k)
+{
+  g_autoptr(GError) error = NULL;
+  double previous = NAN, next = NAN;
+
+  g_assert_cmpfloat (lk_convert_preview_get_time (preview), ==, g_array_index (times, double, k));
+  if (!lk_video_reader_neighbour_time (reader, lk_convert_preview_get_time (preview), -1, &previous,
+                                       NULL, &error))
+    g_assert_no_error (error);
+  if (!lk_video_reader_neighbour_time (reader, lk_convert_preview_get_time (preview), 1, &next,
+                                       NULL, &error))
+    g_assert_no_error (error);
+
+  if (k == 0)
+    g_assert_true (isnan (lk_convert_preview_get_previous_time (preview)) && isnan (previous));
+  else
+    g_assert_cmpfloat (lk_convert_preview_get_previous_time (preview), ==,
+                       g_array_index (times, double, k - 1));
+  if (k + 1 == times->len)
+    g_assert_true (isnan (lk_convert_preview_get_next_time (preview)) && isnan (next));
+  else
+    g_assert_cmpfloat (lk_convert_preview_get_next_time (preview), ==,
+                       g_array_index (times, double, k + 1));
+  if (!isnan (previous))
+    g_assert_cmpfloat (lk_convert_preview_get_previous_time (preview), ==, previous);
+  if (!isnan (next))
+    g_assert_cmpfloat (lk_convert_preview_get_next_time (preview), ==, next);
+}
+
+static void
+test_preview_neighbours (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *target = testdata ("videos/person_b.mp4");
+  g_autofree char *still = testdata ("images/noface_fruits.jpg");
+  g_autoptr(LkVideoReader) reader = lk_video_reader_open (target, NULL, &error);
+  g_autoptr(GArray) times = NULL;
+  LkConvertPreview *preview = lk_convert_preview_new (project, NULL, LK_CONVERT_A2B, &error);
+  guint n, k = 0;
+
+  g_assert_no_error (error);
+  times = lk_video_reader_list_frame_times (reader, NULL, &error);
+  g_assert_no_error (error);
+  n = times->len;
+  g_assert_cmpuint (n, ==, 135);
+  g_assert_true (isnan (lk_convert_preview_get_previous_time (preview)));
+  g_assert_true (isnan (lk_convert_preview_get_next_time (preview)));
+
+  /* In the middle of the first gap of more than 50 ms: the frame before it
+   * is shown; then three steps to the next frame's time. */
+  while (k + 1 < n && g_array_index (times, double, k + 1) - g_array_index (times, double, k)
+                      <= 0.050)
+    k++;
+  g_assert_cmpuint (k + 1, <, n);
+  g_assert_true (lk_convert_preview_load (preview, target,
+                                          (g_array_index (times, double, k)
+                                           + g_array_index (times, double, k + 1)) / 2,
+                                          NULL, &error));
+  g_assert_no_error (error);
+  assert_preview_neighbours (preview, reader, times, k);
+  for (int step = 0; step < 3; step++)
+    {
+      g_assert_true (lk_convert_preview_load (preview, target,
+                                              lk_convert_preview_get_next_time (preview), NULL,
+                                              &error));
+      g_assert_no_error (error);
+      assert_preview_neighbours (preview, reader, times, ++k);
+    }
+  /* And back, by the previous frame's time. */
+  g_assert_true (lk_convert_preview_load (preview, target,
+                                          lk_convert_preview_get_previous_time (preview), NULL,
+                                          &error));
+  assert_preview_neighbours (preview, reader, times, --k);
+
+  /* The ends: before the first frame the first, past the end the last. */
+  g_assert_true (lk_convert_preview_load (preview, target, 0, NULL, &error));
+  assert_preview_neighbours (preview, reader, times, 0);
+  g_assert_true (lk_convert_preview_load (preview, target, 1000, NULL, &error));
+  g_assert_no_error (error);
+  assert_preview_neighbours (preview, reader, times, n - 1);
+
+  /* A picture has neither. */
+  g_assert_true (lk_convert_preview_load (preview, still, 0, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (isnan (lk_convert_preview_get_previous_time (preview)));
+  g_assert_true (isnan (lk_convert_preview_get_next_time (preview)));
+  lk_convert_preview_free (preview);
+}
+
 static void
 test_label (void)
 {
@@ -1067,6 +1163,7 @@ main (int    argc,
   g_test_add_func ("/engine/convert/cancel-leaves-nothing", test_cancel_leaves_nothing);
   g_test_add_func ("/engine/convert/bad-input", test_bad_input);
   g_test_add_func ("/engine/convert/preview", test_preview);
+  g_test_add_func ("/engine/convert/preview-neighbours", test_preview_neighbours);
   g_test_add_func ("/engine/convert/extract-box-filtered", test_extract_box_filtered);
 
   ret = g_test_run ();
