@@ -53,6 +53,7 @@ lk_auto_curate_params_default (void)
     .multi_face = TRUE,
     .min_face_size = 64,
     .min_landmark_fit = 0.3,
+    .max_occlusion = 0.2,
     .blurry_relative = 0.35,
     .blurry_absolute = 0,
     .dark_exposure = 0.15,
@@ -198,7 +199,8 @@ rule_flags (LkCurateRule               rule,
     case LK_CURATE_RULE_SMALL:
       return p->min_face_size > 0 && m->face_size < p->min_face_size;
     case LK_CURATE_RULE_OCCLUDED:
-      return p->min_landmark_fit > 0 && m->landmark_fit < p->min_landmark_fit;
+      return (p->min_landmark_fit > 0 && m->landmark_fit < p->min_landmark_fit) ||
+             (p->max_occlusion > 0 && m->occlusion > p->max_occlusion);
     case LK_CURATE_RULE_BLURRY:
       {
         double median = medians[face->identity];

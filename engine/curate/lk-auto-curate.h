@@ -20,7 +20,8 @@ typedef enum
 {
   LK_CURATE_RULE_MULTI_FACE,   /* "multi-face": more than one person in the frame */
   LK_CURATE_RULE_SMALL,        /* "small": face narrower than min_face_size in its frame */
-  LK_CURATE_RULE_OCCLUDED,     /* "occluded": landmarks fit the mean face badly */
+  LK_CURATE_RULE_OCCLUDED,     /* "occluded": landmarks fit the mean face badly, or much
+                                * of the face is not of the skin's colour */
   LK_CURATE_RULE_BLURRY,       /* "blurry": low sharpness (relative and/or absolute) */
   LK_CURATE_RULE_DARK,         /* "dark": low exposure or much clipped black */
   LK_CURATE_RULE_BRIGHT,       /* "bright": high exposure or much clipped white */
@@ -44,6 +45,10 @@ typedef struct
   gboolean multi_face;           /* exclude faces of frames with several faces */
   double   min_face_size;        /* px in the source frame (default 64) */
   double   min_landmark_fit;     /* 0..1 (default 0.3) */
+  double   max_occlusion;        /* the occlusion metric (lk-metrics.h) above this is occluded
+                                  * (default 0.2: a fifth of the face covered; the faces of
+                                  * clean footage score about 0 to 0.1, an object over a
+                                  * quarter of the face about 0.25) */
   double   blurry_relative;      /* fraction of the identity's median sharpness (default 0.35) */
   double   blurry_absolute;      /* absolute sharpness (default 0: off) */
   double   dark_exposure;        /* mean luma below this is dark (default 0.15) */

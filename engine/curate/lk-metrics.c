@@ -7,9 +7,11 @@
 
 #include <glib/gi18n-lib.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lk-align.h"
+#include "lk-curate-private.h"
 #include "lk-duplicates.h"
 #include "lk-error.h"
 #include "lk-image-io.h"
@@ -71,26 +73,23 @@ convex_hull (Pt  *pts,
 }
 
 /* For each row of a @width x @height image, the inclusive pixel span
- * [x0[y], x1[y]] inside the hull of @landmarks scaled by @scale (pixel
- * centres at integers; x0 > x1 for an empty row). Returns the pixel count. */
+ * [x0[y], x1[y]] inside the convex hull of the @n points @pts (pixel
+ * coordinates, centres at integers; reordered); x0 > x1 for an empty row.
+ * Returns the pixel count. */
 static gsize
-face_spans (const float (*landmarks)[2],
-            double        scale,
-            int           width,
-            int           height,
-            int          *x0,
-            int          *x1)
+hull_spans (Pt  *pts,
+            int  n,
+            int  width,
+            int  height,
+            int *x0,
+            int *x1)
 {
-  Pt pts[LK_N_LANDMARKS], hull[LK_N_LANDMARKS + 1];
+  Pt hull[LK_N_LANDMARKS + 1];
   int n_hull;
   gsize count = 0;
 
-  for (int i = 0; i < LK_N_LANDMARKS; i++)
-    {
-      pts[i].x = (landmarks[i][0] + 0.5) * scale - 0.5;
-      pts[i].y = (landmarks[i][1] + 0.5) * scale - 0.5;
-    }
-  n_hull = convex_hull (pts, LK_N_LANDMARKS, hull);
+  g_assert (n <= LK_N_LANDMARKS);
+  n_hull = convex_hull (pts, n, hull);
 
   for (int y = 0; y < height; y++)
     {
@@ -131,6 +130,47 @@ face_spans (const float (*landmarks)[2],
   return count;
 }
 
+/* Landmarks @first .. @first + @n - 1 scaled by @scale (a crop of side s
+ * to one of side s * scale), optionally grown by @grow about their centroid. */
+static void
+scaled_points (const float (*landmarks)[2],
+               int           first,
+               int           n,
+               double        scale,
+               double        grow,
+               Pt           *out)
+{
+  double cx = 0, cy = 0;
+
+  for (int i = 0; i < n; i++)
+    {
+      out[i].x = (landmarks[first + i][0] + 0.5) * scale - 0.5;
+      out[i].y = (landmarks[first + i][1] + 0.5) * scale - 0.5;
+      cx += out[i].x / n;
+      cy += out[i].y / n;
+    }
+  for (int i = 0; i < n && grow != 1.0; i++)
+    {
+      out[i].x = cx + (out[i].x - cx) * grow;
+      out[i].y = cy + (out[i].y - cy) * grow;
+    }
+}
+
+/* The face area: the hull of all 68 landmarks scaled by @scale. */
+static gsize
+face_spans (const float (*landmarks)[2],
+            double        scale,
+            int           width,
+            int           height,
+            int          *x0,
+            int          *x1)
+{
+  Pt pts[LK_N_LANDMARKS];
+
+  scaled_points (landmarks, 0, LK_N_LANDMARKS, scale, 1.0, pts);
+  return hull_spans (pts, LK_N_LANDMARKS, width, height, x0, x1);
+}
+
 /* Grey (Rec. 601 luma) of an 8-bit image with 1, 3 or 4 channels. */
 static LkImage *
 to_grey (const LkImage *image)
@@ -152,44 +192,46 @@ to_grey (const LkImage *image)
   return grey;
 }
 
-/* @grey on the LK_METRICS_GRID square: box-averaged for whole multiples,
- * bilinear otherwise. */
+/* @image (any channel count) on a @g x @g square: box-averaged for whole
+ * multiples, bilinear otherwise. */
 static LkImage *
-to_grid (const LkImage *grey)
+to_square (const LkImage *image,
+           int            g)
 {
-  const int g = LK_METRICS_GRID;
-  LkImage *out = lk_image_new (g, g, 1);
+  const int c = image->channels;
+  LkImage *out = lk_image_new (g, g, c);
 
-  if (grey->width == g && grey->height == g)
+  if (image->width == g && image->height == g)
     {
       for (int y = 0; y < g; y++)
-        memcpy (lk_image_row (out, y), lk_image_row (grey, y), g);
+        memcpy (lk_image_row (out, y), lk_image_row (image, y), (gsize) g * c);
     }
-  else if (grey->width == grey->height && grey->width % g == 0)
+  else if (image->width == image->height && image->width % g == 0)
     {
-      int k = grey->width / g, area = k * k;
+      int k = image->width / g, area = k * k;
 
       for (int y = 0; y < g; y++)
         for (int x = 0; x < g; x++)
-          {
-            int sum = 0;
+          for (int ch = 0; ch < c; ch++)
+            {
+              int sum = 0;
 
-            for (int j = 0; j < k; j++)
-              {
-                const guint8 *s = lk_image_row (grey, y * k + j) + x * k;
+              for (int j = 0; j < k; j++)
+                {
+                  const guint8 *s = lk_image_row (image, y * k + j) + (gsize) x * k * c + ch;
 
-                for (int i = 0; i < k; i++)
-                  sum += s[i];
-              }
-            lk_image_row (out, y)[x] = (guint8) ((sum + area / 2) / area);
-          }
+                  for (int i = 0; i < k; i++)
+                    sum += s[i * c];
+                }
+              lk_image_pixel (out, x, y)[ch] = (guint8) ((sum + area / 2) / area);
+            }
     }
   else
     {
-      double sx = (double) g / grey->width, sy = (double) g / grey->height;
+      double sx = (double) g / image->width, sy = (double) g / image->height;
       LkAffine m = { { sx, 0, 0.5 * sx - 0.5, 0, sy, 0.5 * sy - 0.5 } };
 
-      lk_warp_affine (grey, out, &m, LK_WARP_BORDER_REPLICATE, 0);
+      lk_warp_affine (image, out, &m, LK_WARP_BORDER_REPLICATE, 0);
     }
 
   return out;
@@ -291,6 +333,397 @@ skin_cast (double a,
   return hypot (a - t * ux, b - t * uy);
 }
 
+/* Occlusion (see lk-metrics.h) */
+
+/* A cell is judged when this share of it is face area and this share of
+ * that is not an eye or the inner mouth. */
+#define OCCLUSION_MIN_INSIDE    0.4
+#define OCCLUSION_MIN_ELIGIBLE  0.25
+/* Growing the skin: a cell next to a skin cell joins it when their colours
+ * lie within this share of the threshold, and its colour within this
+ * multiple of the threshold from the reference. */
+#define OCCLUSION_GROW_STEP     0.5
+#define OCCLUSION_GROW_LIMIT    1.5
+
+/* CIE L*a*b* (D65) of an 8-bit sRGB colour. */
+static void
+srgb_to_lab (int    r8,
+             int    g8,
+             int    b8,
+             float *out)
+{
+  double r = srgb_to_linear (r8), g = srgb_to_linear (g8), b = srgb_to_linear (b8);
+  double fx = lab_f ((0.4124564 * r + 0.3575761 * g + 0.1804375 * b) / 0.95047);
+  double fy = lab_f (0.2126729 * r + 0.7151522 * g + 0.0721750 * b);
+  double fz = lab_f ((0.0193339 * r + 0.1191920 * g + 0.9503041 * b) / 1.08883);
+
+  out[0] = (float) (116 * fy - 16);
+  out[1] = (float) (500 * (fx - fy));
+  out[2] = (float) (200 * (fy - fz));
+}
+
+static int
+compare_double (gconstpointer a,
+                gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/* Medians of @n > 0 values (reordered): Hoare's selection, then the
+ * largest of the lower half for an even count. */
+static float
+select_float (float *v,
+              int    n,
+              int    k)
+{
+  int lo = 0, hi = n - 1;
+
+  while (lo < hi)
+    {
+      float pivot = v[(lo + hi) / 2];
+      int i = lo, j = hi;
+
+      while (i <= j)
+        {
+          while (v[i] < pivot)
+            i++;
+          while (v[j] > pivot)
+            j--;
+          if (i <= j)
+            {
+              float t = v[i];
+
+              v[i++] = v[j];
+              v[j--] = t;
+            }
+        }
+      if (k <= j)
+        hi = j;
+      else if (k >= i)
+        lo = i;
+      else
+        break;
+    }
+
+  return v[k];
+}
+
+static float
+median_float (float *values,
+              int    n)
+{
+  float upper = select_float (values, n, n / 2), lower = upper;
+
+  if (n % 2 == 0)
+    for (int i = 0; i < n / 2; i++)
+      lower = i == 0 || values[i] > lower ? values[i] : lower;
+
+  return 0.5f * (lower + upper);
+}
+
+static double
+median_double (double *values,
+               int     n)
+{
+  qsort (values, n, sizeof *values, compare_double);
+  return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+/* Lab distance with lightness weighted down (shading changes it most). */
+static double
+colour_distance (const double *p,
+                 const double *q)
+{
+  double dl = LK_METRICS_OCCLUSION_L_WEIGHT * (p[0] - q[0]);
+
+  return sqrt (dl * dl + (p[1] - q[1]) * (p[1] - q[1]) + (p[2] - q[2]) * (p[2] - q[2]));
+}
+
+/* Sets the pixels of the hull of @n points in the @g x @g @mask. */
+static void
+mark_hull (guint8 *mask,
+           int     g,
+           Pt     *pts,
+           int     n)
+{
+  int x0[LK_METRICS_OCCLUSION_GRID], x1[LK_METRICS_OCCLUSION_GRID];
+
+  hull_spans (pts, n, g, g, x0, x1);
+  for (int y = 0; y < g; y++)
+    for (int x = x0[y]; x <= x1[y]; x++)
+      mask[y * g + x] = 1;
+}
+
+/* The skin cells: the judged cells split in two around the pair of cells
+ * (medoids) that serves them best by colour. When the two lie further apart
+ * than the floor, the part with the larger area is the skin and the other
+ * not (an occluder over up to half the face does not move the reference);
+ * else all are skin. The reference is the median of their colours. */
+static void
+occlusion_skin (LkOcclusionCells *cells,
+                gboolean         *skin)
+{
+  int idx[LK_OCCLUSION_MAX_CELLS], n = 0, bi = 0, bj = 0;
+  double best = G_MAXDOUBLE, part_i = 0, part_j = 0, values[LK_OCCLUSION_MAX_CELLS];
+
+  for (int c = 0; c < cells->n * cells->n; c++)
+    if (cells->area[c] > 0)
+      idx[n++] = c;
+  g_assert (n >= 2);
+
+  for (int i = 0; i < n; i++)
+    for (int j = i + 1; j < n; j++)
+      {
+        double cost = 0;
+
+        for (int o = 0; o < n && cost < best; o++)
+          cost += cells->area[idx[o]] *
+                  MIN (colour_distance (cells->colour[idx[o]], cells->colour[idx[i]]),
+                       colour_distance (cells->colour[idx[o]], cells->colour[idx[j]]));
+        if (cost < best)
+          {
+            best = cost;
+            bi = idx[i];
+            bj = idx[j];
+          }
+      }
+
+  for (int o = 0; o < n; o++)
+    {
+      gboolean near_i = colour_distance (cells->colour[idx[o]], cells->colour[bi]) <=
+                        colour_distance (cells->colour[idx[o]], cells->colour[bj]);
+
+      if (near_i)
+        part_i += cells->area[idx[o]];
+      else
+        part_j += cells->area[idx[o]];
+      skin[idx[o]] = TRUE;
+    }
+  if (colour_distance (cells->colour[bi], cells->colour[bj]) > LK_METRICS_OCCLUSION_FLOOR)
+    {
+      int keep = part_i >= part_j ? bi : bj, other = keep == bi ? bj : bi;
+
+      for (int o = 0; o < n; o++)
+        skin[idx[o]] = colour_distance (cells->colour[idx[o]], cells->colour[keep]) <=
+                       colour_distance (cells->colour[idx[o]], cells->colour[other]);
+    }
+
+  for (int k = 0; k < 3; k++)
+    {
+      int m = 0;
+
+      for (int o = 0; o < n; o++)
+        if (skin[idx[o]])
+          values[m++] = cells->colour[idx[o]][k];
+      cells->reference[k] = median_double (values, m);
+    }
+}
+
+double
+_lk_curate_face_occlusion (const LkImage      *crop,
+                           const float       (*lm)[2],
+                           LkOcclusionCells   *cells)
+{
+  const int g = LK_METRICS_OCCLUSION_GRID, n = LK_METRICS_OCCLUSION_CELLS;
+  const double scale = (double) g / crop->width;
+  g_autoptr(LkImage) work = NULL;
+  g_autofree float *lab = g_new (float, (gsize) g * g * 3);
+  g_autofree guint8 *feature = g_new0 (guint8, (gsize) g * g);
+  g_autofree float *values = g_new (float, (gsize) g * g);
+  int x0[LK_METRICS_OCCLUSION_GRID], x1[LK_METRICS_OCCLUSION_GRID];
+  int xs[LK_METRICS_OCCLUSION_CELLS + 1], ys[LK_METRICS_OCCLUSION_CELLS + 1];
+  double lo_x = G_MAXDOUBLE, hi_x = -G_MAXDOUBLE, lo_y = G_MAXDOUBLE, hi_y = -G_MAXDOUBLE;
+  double tmp[LK_OCCLUSION_MAX_CELLS], med, mad, total = 0, covered = 0;
+  gboolean skin[LK_OCCLUSION_MAX_CELLS] = { FALSE };
+  gboolean grown = TRUE;
+  int judged = 0, n_skin = 0;
+  Pt pts[LK_N_LANDMARKS];
+
+  memset (cells, 0, sizeof *cells);
+  cells->n = n;
+  if (crop->width != crop->height)
+    return NAN;  /* aligned crops are square */
+
+  /* The face area (the landmarks' hull, shrunk so its rim of hair and
+   * background stays out) and its bounding box. */
+  scaled_points (lm, 0, LK_N_LANDMARKS, scale, LK_METRICS_OCCLUSION_SHRINK, pts);
+  for (int i = 0; i < LK_N_LANDMARKS; i++)
+    {
+      lo_x = MIN (lo_x, pts[i].x);
+      hi_x = MAX (hi_x, pts[i].x);
+      lo_y = MIN (lo_y, pts[i].y);
+      hi_y = MAX (hi_y, pts[i].y);
+    }
+  lo_x = MAX (lo_x, 0);
+  lo_y = MAX (lo_y, 0);
+  hi_x = MIN (hi_x, g - 1);
+  hi_y = MIN (hi_y, g - 1);
+  if (hi_x - lo_x < n || hi_y - lo_y < n ||
+      hull_spans (pts, LK_N_LANDMARKS, g, g, x0, x1) == 0)
+    return NAN;
+  for (int i = 0; i < n; i++)
+    {
+      xs[i] = (int) ceil (lo_x + i * (hi_x - lo_x) / n);
+      ys[i] = (int) ceil (lo_y + i * (hi_y - lo_y) / n);
+    }
+  xs[n] = (int) floor (hi_x) + 1;
+  ys[n] = (int) floor (hi_y) + 1;
+  cells->box[0] = (lo_x + 0.5) / scale - 0.5;
+  cells->box[1] = (lo_y + 0.5) / scale - 0.5;
+  cells->box[2] = (hi_x - lo_x) / scale;
+  cells->box[3] = (hi_y - lo_y) / scale;
+
+  /* The eyes and the inner mouth differ from skin by nature: left out. */
+  scaled_points (lm, 36, 6, scale, 1.3, pts);
+  mark_hull (feature, g, pts, 6);
+  scaled_points (lm, 42, 6, scale, 1.3, pts);
+  mark_hull (feature, g, pts, 6);
+  scaled_points (lm, 60, 8, scale, 1.2, pts);
+  mark_hull (feature, g, pts, 8);
+
+  /* Lab of the face area on the work grid. */
+  work = to_square (crop, g);
+  for (int y = 0; y < g; y++)
+    for (int x = x0[y]; x <= x1[y]; x++)
+      {
+        const guint8 *p = lk_image_pixel (work, x, y);
+
+        if (work->channels == 1)
+          srgb_to_lab (p[0], p[0], p[0], lab + 3 * (y * g + x));
+        else
+          srgb_to_lab (p[0], p[1], p[2], lab + 3 * (y * g + x));
+      }
+
+#define FOR_CELL_PIXELS(cx, cy) \
+  for (int y = ys[cy]; y < ys[(cy) + 1]; y++) \
+    for (int x = MAX (xs[cx], x0[y]); x <= MIN (xs[(cx) + 1] - 1, x1[y]); x++)
+
+  /* Each cell's colour: the median of its pixels (so an eyebrow or a
+   * nostril in it does not count). */
+  for (int cy = 0; cy < n; cy++)
+    for (int cx = 0; cx < n; cx++)
+      {
+        int c = cy * n + cx, size = (xs[cx + 1] - xs[cx]) * (ys[cy + 1] - ys[cy]);
+        int inside = 0, m = 0;
+
+        FOR_CELL_PIXELS (cx, cy)
+          {
+            inside++;
+            m += !feature[y * g + x];
+          }
+        if (size <= 0 || inside < OCCLUSION_MIN_INSIDE * size ||
+            m < MAX (8, OCCLUSION_MIN_ELIGIBLE * inside))
+          continue;
+
+        cells->area[c] = inside;
+        judged++;
+        for (int k = 0; k < 3; k++)
+          {
+            int j = 0;
+
+            FOR_CELL_PIXELS (cx, cy)
+              if (!feature[y * g + x])
+                values[j++] = lab[3 * (y * g + x) + k];
+            cells->colour[c][k] = median_float (values, j);
+          }
+      }
+
+  if (judged < 4)
+    return NAN;
+
+  /* The skin, and the threshold: median + K MAD of the skin cells'
+   * distances from the reference, at least the floor. */
+  occlusion_skin (cells, skin);
+  for (int c = 0; c < n * n; c++)
+    if (cells->area[c] > 0)
+      {
+        cells->distance[c] = colour_distance (cells->colour[c], cells->reference);
+        if (skin[c])
+          tmp[n_skin++] = cells->distance[c];
+      }
+  med = median_double (tmp, n_skin);
+  for (int i = 0; i < n_skin; i++)
+    tmp[i] = fabs (tmp[i] - med);
+  mad = 1.4826 * median_double (tmp, n_skin);
+  cells->threshold = MAX (LK_METRICS_OCCLUSION_FLOOR, med + LK_METRICS_OCCLUSION_K * mad);
+
+  /* Skin shades gradually (light, shadow, blush), an occluder has an edge:
+   * a cell next to a skin cell and close to its colour is skin too. */
+  while (grown)
+    {
+      grown = FALSE;
+      for (int c = 0; c < n * n; c++)
+        {
+          int cx = c % n, cy = c / n;
+
+          if (cells->area[c] == 0 || skin[c] ||
+              cells->distance[c] > OCCLUSION_GROW_LIMIT * cells->threshold)
+            continue;
+          for (int k = 0; k < 4 && !skin[c]; k++)
+            {
+              int nx = cx + (k == 0 ? -1 : k == 1 ? 1 : 0);
+              int ny = cy + (k == 2 ? -1 : k == 3 ? 1 : 0);
+              int o = ny * n + nx;
+
+              if (nx >= 0 && nx < n && ny >= 0 && ny < n && cells->area[o] > 0 && skin[o] &&
+                  colour_distance (cells->colour[c], cells->colour[o]) <=
+                  OCCLUSION_GROW_STEP * cells->threshold)
+                skin[c] = grown = TRUE;
+            }
+        }
+    }
+
+  /* What each cell adds: the share of its pixels beyond the threshold from
+   * its skin colour (its own for a skin cell; for another, the mean of the
+   * skin cells around it, or the reference), when that share is large
+   * enough not to be a feature of the face. */
+  for (int cy = 0; cy < n; cy++)
+    for (int cx = 0; cx < n; cx++)
+      {
+        int c = cy * n + cx, far = 0, m = 0, k = 0;
+        double local[3] = { 0, 0, 0 }, share;
+
+        if (cells->area[c] == 0)
+          continue;
+        cells->skin[c] = skin[c];
+        if (skin[c])
+          memcpy (local, cells->colour[c], sizeof local);
+        else
+          {
+            for (int ny = MAX (cy - 1, 0); ny <= MIN (cy + 1, n - 1); ny++)
+              for (int nx = MAX (cx - 1, 0); nx <= MIN (cx + 1, n - 1); nx++)
+                if (cells->area[ny * n + nx] > 0 && skin[ny * n + nx])
+                  {
+                    for (int j = 0; j < 3; j++)
+                      local[j] += cells->colour[ny * n + nx][j];
+                    k++;
+                  }
+            for (int j = 0; j < 3; j++)
+              local[j] = k > 0 ? local[j] / k : cells->reference[j];
+          }
+
+        FOR_CELL_PIXELS (cx, cy)
+          if (!feature[y * g + x])
+            {
+              const float *p = lab + 3 * (y * g + x);
+              double px[3] = { p[0], p[1], p[2] };
+
+              far += colour_distance (px, local) > cells->threshold;
+              m++;
+            }
+        share = (double) far / m;
+        cells->covered[c] = share >= LK_METRICS_OCCLUSION_MIN_SHARE ? share : 0;
+        total += cells->area[c];
+        covered += cells->covered[c] * cells->area[c];
+      }
+
+#undef FOR_CELL_PIXELS
+
+  return covered / total;
+}
+
 gboolean
 lk_curate_face_metrics (const LkImage *crop,
                         const float    crop_landmarks[LK_N_LANDMARKS][2],
@@ -348,10 +781,16 @@ lk_curate_face_metrics (const LkImage *crop,
 
   /* Sharpness on the fixed grid. */
   grey = to_grey (crop);
-  grid = to_grid (grey);
+  grid = to_square (grey, LK_METRICS_GRID);
   if (face_spans (lm, (double) LK_METRICS_GRID / crop->width, LK_METRICS_GRID, LK_METRICS_GRID,
                   x0, x1) > 0)
     out->sharpness = laplacian_variance (grid, x0, x1);
+
+  {
+    LkOcclusionCells cells;
+
+    out->occlusion = _lk_curate_face_occlusion (crop, lm, &cells);
+  }
 
   residual = lk_align_shape_residual (lm);
   out->landmark_fit = residual >= G_MAXDOUBLE ? 0.0 : exp (-(residual / 0.08) * (residual / 0.08));
@@ -392,7 +831,8 @@ lk_curate_face_needs_metrics (const LkFace *face)
 
   return isnan (m->sharpness) || isnan (m->exposure) || isnan (m->clipped_dark) ||
          isnan (m->clipped_bright) || isnan (m->colour_cast) || isnan (m->face_size) ||
-         isnan (m->landmark_fit) || isnan (m->yaw) || isnan (m->pitch) || isnan (m->roll);
+         isnan (m->landmark_fit) || isnan (m->yaw) || isnan (m->pitch) || isnan (m->roll) ||
+         isnan (m->occlusion);
 }
 
 void
@@ -454,6 +894,7 @@ analyse_item (Item *item)
   item->metrics.clipped_dark = m.clipped_dark;
   item->metrics.clipped_bright = m.clipped_bright;
   item->metrics.colour_cast = m.colour_cast;
+  item->metrics.occlusion = m.occlusion;
   if (isnan (item->metrics.face_size))
     item->metrics.face_size = face->box[2];
   if (isnan (item->metrics.landmark_fit))

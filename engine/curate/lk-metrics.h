@@ -32,6 +32,31 @@ G_BEGIN_DECLS
  * - landmark_fit: exp (-(r / 0.08)^2) of the landmarks' similarity-fit
  *   residual to the mean face (as the detector computes it; similarity
  *   invariant, so crop or frame coordinates give the same value).
+ * - occlusion: the share of the face area whose colour is not the face's
+ *   skin, 0 (clean) .. about 0.5 (see below), for hands, microphones, hair
+ *   or dark glasses over a face whose landmarks still fit. On the crop
+ *   resampled to LK_METRICS_OCCLUSION_GRID px, in CIE Lab with lightness
+ *   weighted by LK_METRICS_OCCLUSION_L_WEIGHT (shading changes it most):
+ *   the landmarks' hull shrunk to LK_METRICS_OCCLUSION_SHRINK about their
+ *   centroid (the rim often holds hair or background) is split into
+ *   LK_METRICS_OCCLUSION_CELLS x LK_METRICS_OCCLUSION_CELLS cells over its
+ *   bounding box; the eyes and the inner mouth are left out. Each cell
+ *   mostly inside has the median colour of its pixels. The cells split in
+ *   two around their best pair of medoids; when those differ by more than
+ *   LK_METRICS_OCCLUSION_FLOOR, the part with the larger area is the skin
+ *   (so an occluder over up to half the face does not move it), else all
+ *   is. The reference skin colour is the median of the skin cells, the
+ *   threshold their median distance from it + LK_METRICS_OCCLUSION_K MADs,
+ *   at least the floor. Skin then grows into neighbouring cells of a close
+ *   colour (shading is gradual, an occluder has an edge). A cell adds its
+ *   share of pixels beyond the threshold from its skin colour (its own, or
+ *   its skin neighbours') when that share is at least
+ *   LK_METRICS_OCCLUSION_MIN_SHARE (less is a brow or a nostril). The
+ *   figure is the area-weighted mean over the cells. An occluder over more
+ *   than half the face reads as the skin, and the rest as covered, so the
+ *   figure stays near 0.5 there. Colour alone cannot see an occluder of the
+ *   skin's own colour (a hand of the same tone); strong highlights and heavy
+ *   colour grading in low-resolution photos can read as partly covered.
  * - yaw / pitch / roll: lk_pose_estimate() of the landmarks given (for the
  *   crop's landmarks the roll is the one left after alignment, about 0).
  * - face_size is not known from a crop alone: NAN here.
@@ -42,6 +67,13 @@ G_BEGIN_DECLS
 #define LK_METRICS_BRIGHT_LUMA      245
 #define LK_METRICS_SKIN_HUE         50.0
 #define LK_METRICS_SKIN_CHROMA_MAX  35.0
+#define LK_METRICS_OCCLUSION_GRID        128
+#define LK_METRICS_OCCLUSION_CELLS       6
+#define LK_METRICS_OCCLUSION_SHRINK      0.88
+#define LK_METRICS_OCCLUSION_L_WEIGHT    0.5
+#define LK_METRICS_OCCLUSION_FLOOR       12.0
+#define LK_METRICS_OCCLUSION_K           3.0
+#define LK_METRICS_OCCLUSION_MIN_SHARE   0.25
 
 /* Computes the metrics of one aligned crop (RGB or grey) whose 68 landmarks
  * are @crop_landmarks in crop pixels. Pure: no I/O, thread-safe. Returns

@@ -14,6 +14,7 @@
 
 #include "lk-align.h"
 #include "lk-auto-curate.h"
+#include "lk-curate-private.h"
 #include "lk-duplicates.h"
 #include "lk-extractor.h"
 #include "lk-faces.h"
@@ -420,6 +421,7 @@ test_mirror_pose (void)
   g_assert_cmpfloat (fabs (a.exposure - b.exposure), <, 0.01);
   g_assert_cmpfloat (fabs (a.colour_cast - b.colour_cast), <, 0.5);
   g_assert_cmpfloat (fabs (a.landmark_fit - b.landmark_fit), <, 0.01);
+  g_assert_cmpfloat (fabs (a.occlusion - b.occlusion), <, 0.05);
 }
 
 static void
@@ -607,6 +609,8 @@ test_analyse_project (void)
       g_assert_cmpfloat (m->clipped_dark, >=, 0);
       g_assert_cmpfloat (m->clipped_bright, <=, 1);
       g_assert_cmpfloat (m->colour_cast, >=, 0);
+      g_assert_cmpfloat (m->occlusion, >=, 0);
+      g_assert_cmpfloat (m->occlusion, <=, 1);
       /* extraction's figures are kept */
       g_assert_cmpfloat_with_epsilon (m->face_size, face->box[2], 0.01);
     }
@@ -634,7 +638,7 @@ test_analyse_failures_and_cancel (void)
   g_autoptr(LkFace) after = NULL;
   LkAnalyseSummary summary = { 0 };
   const gint64 id = victim->id;
-  const LkFaceMetrics nothing = { NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN };
+  const LkFaceMetrics nothing = { NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN };
 
   /* Forget the victim's metrics, hide its crop. */
   g_assert_true (lk_project_store_metrics (project, &id, &nothing, 1, &error));
@@ -945,6 +949,367 @@ test_tinted_relative (void)
   g_assert_cmpuint (plan->excluded[LK_CURATE_RULE_TINTED], ==, 22);
 }
 
+/* Occlusion: synthetic occluders painted over real faces. Each is a flat
+ * rectangle over a part of the landmarks' bounding box, like a hand, a
+ * microphone or hair, of a colour unlike skin. */
+
+typedef struct
+{
+  const char *name;
+  double      box[4];   /* x0, y0, x1, y1 as shares of the landmarks' bounding box */
+  guint8      rgb[3];
+} Occluder;
+
+static const Occluder occluders[] = {
+  { "grey hand over a cheek", { -0.05, 0.4, 0.6, 1.05 }, { 128, 128, 128 } },
+  { "dark microphone over mouth and chin", { 0.2, 0.5, 0.8, 1.05 }, { 38, 38, 42 } },
+  { "brown hair over the eyes", { -0.05, -0.05, 1.05, 0.33 }, { 72, 50, 34 } },
+};
+
+/* Whether (x, y) lies inside the face outline: the jaw, then the brows back. */
+static gboolean
+inside_outline (const float (*lm)[2],
+                double        x,
+                double        y)
+{
+  int outline[27], n = 0;
+  gboolean in = FALSE;
+
+  for (int i = 0; i <= 16; i++)
+    outline[n++] = i;
+  for (int i = 26; i >= 17; i--)
+    outline[n++] = i;
+  for (int i = 0, j = n - 1; i < n; j = i++)
+    {
+      double xi = lm[outline[i]][0], yi = lm[outline[i]][1];
+      double xj = lm[outline[j]][0], yj = lm[outline[j]][1];
+
+      if ((yi > y) != (yj > y) && x < xj + (y - yj) * (xi - xj) / (yi - yj))
+        in = !in;
+    }
+
+  return in;
+}
+
+/* @crop with @occ painted over it; @rect receives the rectangle in crop
+ * pixels, @coverage the share of the face outline's pixels it covers. */
+static LkImage *
+occluded (const LkImage   *crop,
+          const float    (*lm)[2],
+          const Occluder  *occ,
+          double           rect[4],
+          double          *coverage)
+{
+  LkImage *out = lk_image_copy (crop);
+  double lo_x = G_MAXDOUBLE, hi_x = -G_MAXDOUBLE, lo_y = G_MAXDOUBLE, hi_y = -G_MAXDOUBLE;
+  guint face = 0, covered = 0;
+
+  for (int i = 0; i < LK_N_LANDMARKS; i++)
+    {
+      lo_x = MIN (lo_x, lm[i][0]);
+      hi_x = MAX (hi_x, lm[i][0]);
+      lo_y = MIN (lo_y, lm[i][1]);
+      hi_y = MAX (hi_y, lm[i][1]);
+    }
+  rect[0] = lo_x + occ->box[0] * (hi_x - lo_x);
+  rect[1] = lo_y + occ->box[1] * (hi_y - lo_y);
+  rect[2] = lo_x + occ->box[2] * (hi_x - lo_x);
+  rect[3] = lo_y + occ->box[3] * (hi_y - lo_y);
+
+  for (int y = 0; y < out->height; y++)
+    for (int x = 0; x < out->width; x++)
+      {
+        gboolean in_rect = x >= rect[0] && x < rect[2] && y >= rect[1] && y < rect[3];
+
+        if (in_rect)
+          memcpy (lk_image_pixel (out, x, y), occ->rgb, 3);
+        if (inside_outline (lm, x, y))
+          {
+            face++;
+            covered += in_rect;
+          }
+      }
+  *coverage = (double) covered / MAX (face, 1);
+
+  return out;
+}
+
+/* Share of the figure that comes from cells overlapping @rect. */
+static double
+share_under (const LkOcclusionCells *cells,
+             const double            rect[4])
+{
+  double all = 0, under = 0;
+
+  for (int c = 0; c < cells->n * cells->n; c++)
+    {
+      double w = cells->box[2] / cells->n, h = cells->box[3] / cells->n;
+      double x = cells->box[0] + (c % cells->n) * w, y = cells->box[1] + (c / cells->n) * h;
+      double weight = cells->covered[c] * cells->area[c];
+
+      all += weight;
+      if (x < rect[2] && x + w > rect[0] && y < rect[3] && y + h > rect[1])
+        under += weight;
+    }
+
+  return all > 0 ? under / all : 1.0;
+}
+
+static char *
+cell_map (const LkOcclusionCells *cells)
+{
+  GString *s = g_string_new (NULL);
+
+  for (int c = 0; c < cells->n * cells->n; c++)
+    {
+      if (c % cells->n == 0)
+        g_string_append (s, "\n#   ");
+      if (cells->area[c] == 0)
+        g_string_append (s, "   .  ");
+      else
+        g_string_append_printf (s, " %4.2f%c", cells->covered[c], cells->skin[c] ? ' ' : '*');
+    }
+
+  return g_string_free (s, FALSE);
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/* "min / median / 95th percentile / max" of @values (sorted in place). */
+static char *
+distribution (GArray *values)
+{
+  double *v = (double *) values->data;
+  guint n = values->len;
+
+  g_array_sort (values, compare_doubles);
+  return g_strdup_printf ("min %.3f, median %.3f, 95%% %.3f, max %.3f", v[0], v[n / 2],
+                          v[MIN (n - 1, (guint) (0.95 * n))], v[n - 1]);
+}
+
+/* Every face of the clean clip scores below the rule's default threshold;
+ * each painted occluder, covering about a third of the face, lifts nearly
+ * every face above it, and what the figure counts lies under it. */
+static void
+test_occlusion (void)
+{
+  g_autoptr(GPtrArray) faces = faces_of ("tiny_person_c.mp4");
+  g_autoptr(GArray) clean = g_array_new (FALSE, FALSE, sizeof (double));
+  LkAutoCurateParams p = lk_auto_curate_params_default ();
+  const guint n_occ = G_N_ELEMENTS (occluders);
+  GArray *scores[G_N_ELEMENTS (occluders)];
+  guint above[G_N_ELEMENTS (occluders)] = { 0 };
+  double coverage_sum[G_N_ELEMENTS (occluders)] = { 0 };
+
+  g_assert_cmpfloat (p.max_occlusion, >, 0);
+  g_assert_cmpuint (faces->len, >, 10);
+  for (guint k = 0; k < n_occ; k++)
+    scores[k] = g_array_new (FALSE, FALSE, sizeof (double));
+
+  for (guint i = 0; i < faces->len; i++)
+    {
+      float lm[LK_N_LANDMARKS][2];
+      g_autoptr(LkImage) crop = load_crop (faces->pdata[i], lm);
+      LkFaceMetrics m;
+
+      g_assert_true (lk_curate_face_metrics (crop, (const float (*)[2]) lm, &m));
+      g_array_append_val (clean, m.occlusion);
+      g_assert_cmpfloat (m.occlusion, >=, 0);
+      g_assert_cmpfloat (m.occlusion, <, p.max_occlusion);
+
+      for (guint k = 0; k < n_occ; k++)
+        {
+          double rect[4], coverage;
+          g_autoptr(LkImage) covered = occluded (crop, (const float (*)[2]) lm, &occluders[k], rect,
+                                                 &coverage);
+          LkOcclusionCells cells;
+          double score = _lk_curate_face_occlusion (covered, (const float (*)[2]) lm, &cells);
+
+          g_assert_cmpfloat (coverage, >, 0.25);
+          g_assert_cmpfloat (coverage, <, 0.45);
+          g_assert_cmpfloat (score, <=, 1);
+          coverage_sum[k] += coverage;
+          g_array_append_val (scores[k], score);
+          above[k] += score > p.max_occlusion;
+          /* The metric finds the occluder, not something else. */
+          if (score > p.max_occlusion && share_under (&cells, rect) < 0.9)
+            {
+              g_autofree char *map = cell_map (&cells);
+
+              g_test_message ("face %" G_GINT64_FORMAT ", %s: cells%s",
+                              ((LkFace *) faces->pdata[i])->id, occluders[k].name, map);
+              g_assert_cmpfloat (share_under (&cells, rect), >=, 0.9);
+            }
+        }
+    }
+
+  {
+    g_autofree char *d = distribution (clean);
+
+    g_test_message ("occlusion of %u clean faces of tiny_person_c: %s (rule above %.2f)",
+                    clean->len, d, p.max_occlusion);
+  }
+  for (guint k = 0; k < n_occ; k++)
+    {
+      g_autofree char *d = distribution (scores[k]);
+
+      g_test_message ("%s (%.0f%% of the face): %s; %u of %u above %.2f", occluders[k].name,
+                      100 * coverage_sum[k] / faces->len, d, above[k], faces->len,
+                      p.max_occlusion);
+      g_assert_cmpuint (above[k], >=, 0.9 * faces->len);
+      g_array_unref (scores[k]);
+    }
+}
+
+/* A face and its occluded copy, stored as faces of a project of their own
+ * and measured by the analysis: the automatic pass excludes the copy as
+ * "occluded" and keeps the face. Its landmarks fit as well as the face's,
+ * so it is the occlusion metric that excludes it. */
+static void
+test_auto_occluded (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (tmpdir, "Occluded", NULL);
+  g_autoptr(LkProject) other = lk_project_create (path, &error);
+  g_autofree char *video = testdata ("videos", "tiny_person_c.mp4");
+  g_autoptr(LkFace) face = pick_face (FALSE);
+  float lm[LK_N_LANDMARKS][2];
+  g_autoptr(LkImage) crop = load_crop (face, lm);
+  g_autoptr(LkAutoCuratePlan) plan = NULL;
+  g_autoptr(LkFaceStates) previous = NULL;
+  LkAutoCurateParams params = lk_auto_curate_params_default ();
+  gint64 source, ids[2];
+
+  g_assert_no_error (error);
+  source = lk_project_add_source (other, LK_IDENTITY_A, video, &error);
+  g_assert_no_error (error);
+
+  for (int i = 0; i < 2; i++)
+    {
+      g_autoptr(LkFace) copy = lk_face_copy (face);
+      g_autofree char *name = g_strdup_printf ("%s.png", i == 0 ? "clean" : "occluded");
+      g_autoptr(LkImage) covered = NULL;
+      double rect[4], coverage;
+
+      if (i == 1)
+        covered = occluded (crop, (const float (*)[2]) lm, &occluders[0], rect, &coverage);
+      g_free (copy->file);
+      copy->file = g_build_filename (lk_project_get_path (other), "faces", "A", name, NULL);
+      g_assert_true (lk_image_save_png (i == 0 ? crop : covered, copy->file, &error));
+      g_assert_no_error (error);
+      copy->metrics.occlusion = NAN;
+      g_assert_cmpint (lk_project_store_frame (other, source, i, i, i / 30.0, &copy, 1, &error), >,
+                       0);
+      g_assert_no_error (error);
+      ids[i] = copy->id;
+    }
+
+  g_assert_true (lk_curate_prepare (other, LK_IDENTITY_A, &params, NULL, NULL, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(LkFace) a = lk_project_get_face (other, ids[0], &error);
+    g_autoptr(LkFace) b = lk_project_get_face (other, ids[1], &error);
+
+    g_test_message ("occlusion %.3f, occluded copy %.3f; landmark fit %.2f for both",
+                    a->metrics.occlusion, b->metrics.occlusion, b->metrics.landmark_fit);
+    g_assert_cmpfloat (a->metrics.occlusion, <, params.max_occlusion);
+    g_assert_cmpfloat (b->metrics.occlusion, >, params.max_occlusion);
+    g_assert_cmpfloat (b->metrics.landmark_fit, >=, params.min_landmark_fit);
+  }
+
+  plan = lk_auto_curate_plan (other, LK_IDENTITY_A, &params, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (plan->considered, ==, 2);
+  g_assert_cmpuint (plan->total, ==, 1);
+  g_assert_cmpint (g_array_index (plan->face_ids, gint64, 0), ==, ids[1]);
+  g_assert_cmpint (g_array_index (plan->rules, int, 0), ==, LK_CURATE_RULE_OCCLUDED);
+  g_assert_true (lk_auto_curate_apply (other, plan, &previous, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(LkFace) a = lk_project_get_face (other, ids[0], &error);
+    g_autoptr(LkFace) b = lk_project_get_face (other, ids[1], &error);
+
+    g_assert_true (a->included);
+    g_assert_false (b->included);
+    g_assert_cmpstr (b->exclude_reason, ==, "occluded");
+  }
+  g_clear_pointer (&plan, lk_auto_curate_plan_free);
+
+  /* With the occlusion bar off, only the landmark fit is left: it keeps both. */
+  params.max_occlusion = 0;
+  g_assert_true (lk_face_states_restore (previous, other, &error));
+  plan = lk_auto_curate_plan (other, LK_IDENTITY_A, &params, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (plan->flagged[LK_CURATE_RULE_OCCLUDED], ==, 0);
+}
+
+/* The faces of clean clips, through extraction, analysis and the
+ * automatic pass: at most 5 % are flagged as occluded. person_a (every
+ * frame) talks with her hair beside her face, tiny_person_d wears
+ * glasses. */
+static void
+test_auto_occluded_clean_clips (void)
+{
+  const struct { const char *name; int every_nth; } clips[] = {
+    { "person_a.mp4", 1 },
+    { "tiny_person_d.mp4", 5 },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (clips); c++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *path = g_strdup_printf ("%s/Clean%u", tmpdir, c);
+      g_autoptr(LkProject) clean = lk_project_create (path, &error);
+      g_autofree char *video = testdata ("videos", clips[c].name);
+      const char *paths[] = { video, NULL };
+      LkExtractParams extract_params = lk_extract_params_default ();
+      LkAutoCurateParams params = lk_auto_curate_params_default ();
+      g_autoptr(LkAutoCuratePlan) plan = NULL;
+      g_autoptr(GPtrArray) faces = NULL;
+      g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (double));
+      g_autofree char *d = NULL;
+      guint over = 0;
+
+      g_assert_no_error (error);
+      extract_params.every_nth = clips[c].every_nth;
+      g_assert_true (lk_extract_sources (clean, LK_IDENTITY_A, paths, &extract_params, NULL, NULL,
+                                         &error));
+      g_assert_no_error (error);
+      g_assert_true (lk_curate_prepare (clean, LK_IDENTITY_A, &params, NULL, NULL, &error));
+      g_assert_no_error (error);
+
+      faces = lk_project_list_faces (clean, LK_IDENTITY_A, LK_FACE_FILTER_ALL, NULL, "id", FALSE,
+                                     &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (faces->len, >=, 40);
+      for (guint i = 0; i < faces->len; i++)
+        {
+          double v = ((LkFace *) faces->pdata[i])->metrics.occlusion;
+
+          g_assert_true (isfinite (v));
+          g_array_append_val (values, v);
+          over += v > params.max_occlusion;
+        }
+      d = distribution (values);
+
+      plan = lk_auto_curate_plan (clean, LK_IDENTITY_A, &params, &error);
+      g_assert_no_error (error);
+      g_test_message ("%s: occlusion of %u faces: %s; %u above %.2f; flagged occluded %u, "
+                      "excluded as occluded %u", clips[c].name, faces->len, d, over,
+                      params.max_occlusion, plan->flagged[LK_CURATE_RULE_OCCLUDED],
+                      plan->excluded[LK_CURATE_RULE_OCCLUDED]);
+      g_assert_cmpuint (plan->considered, ==, faces->len);
+      g_assert_cmpfloat (plan->flagged[LK_CURATE_RULE_OCCLUDED], <=, 0.05 * faces->len);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -988,6 +1353,9 @@ main (int   argc,
   g_test_add_func ("/engine/curate/auto/preview-apply-undo", test_auto_curate);
   g_test_add_func ("/engine/curate/pose-coverage", test_pose_coverage);
   g_test_add_func ("/engine/curate/auto/tinted-relative", test_tinted_relative);
+  g_test_add_func ("/engine/curate/metrics/occlusion", test_occlusion);
+  g_test_add_func ("/engine/curate/auto/occluded", test_auto_occluded);
+  g_test_add_func ("/engine/curate/auto/occluded-clean-clips", test_auto_occluded_clean_clips);
 
   ret = g_test_run ();
 
