@@ -237,6 +237,9 @@ cli_curate (int    argc,
         N_("Exclude faces narrower than this in their frame (default 64; 0: off)"), "PX" },
       { "min-landmark-fit", 0, 0, G_OPTION_ARG_DOUBLE, &p->min_landmark_fit,
         N_("Exclude faces whose landmarks fit worse, 0-1 (default 0.3; 0: off)"), "F" },
+      { "max-occlusion", 0, 0, G_OPTION_ARG_DOUBLE, &p->max_occlusion,
+        N_("Exclude faces more covered than this share, in a colour other than their skin, 0-1 "
+           "(default 0.2; 0: off)"), "F" },
       { "blurry", 0, 0, G_OPTION_ARG_DOUBLE, &p->blurry_relative,
         N_("Exclude faces less sharp than this fraction of the median (default 0.35; 0: off)"), "F" },
       { "min-sharpness", 0, 0, G_OPTION_ARG_DOUBLE, &p->blurry_absolute,
@@ -281,6 +284,7 @@ cli_curate (int    argc,
       return CLI_EXIT_USAGE;
     }
   if (p->min_face_size < 0 || p->min_landmark_fit < 0 || p->min_landmark_fit > 1 ||
+      p->max_occlusion < 0 || p->max_occlusion > 1 ||
       p->blurry_relative < 0 || p->blurry_relative > 1 || p->blurry_absolute < 0 ||
       p->dark_exposure < 0 || p->dark_exposure > 1 || p->bright_exposure < 0 ||
       p->bright_exposure > 1 || p->max_clipped < 0 || p->max_clipped > 1 ||
@@ -466,8 +470,8 @@ cli_faces (int    argc,
     { "identity", 'i', 0, G_OPTION_ARG_STRING, &identity_name,
       N_("Only the faces of A or B (default: both)"), "A|B" },
     { "sort", 's', 0, G_OPTION_ARG_STRING, &sort,
-      N_("Sort by id, time, sharpness, face_size, exposure, colour_cast, landmark_fit, yaw, "
-         "pitch, roll, faces_in_frame or dup_group (default id)"), "KEY" },
+      N_("Sort by id, time, sharpness, face_size, exposure, colour_cast, landmark_fit, "
+         "occlusion, yaw, pitch, roll, faces_in_frame or dup_group (default id)"), "KEY" },
     { "desc", 0, 0, G_OPTION_ARG_NONE, &desc, N_("Sort descending"), NULL },
     { "filter", 'f', 0, G_OPTION_ARG_STRING, &filter_name,
       N_("Only included or excluded faces (default all)"), "included|excluded|all" },
@@ -540,6 +544,7 @@ cli_faces (int    argc,
           add_number (b, "clipped-bright", m->clipped_bright);
           add_number (b, "colour-cast", m->colour_cast);
           add_number (b, "landmark-fit", m->landmark_fit);
+          add_number (b, "occlusion", m->occlusion);
           add_number (b, "yaw", m->yaw);
           add_number (b, "pitch", m->pitch);
           add_number (b, "roll", m->roll);
@@ -570,17 +575,17 @@ cli_faces (int    argc,
       return CLI_EXIT_OK;
     }
 
-  g_print ("%7s %2s %8s %9s %6s %5s %5s %5s %6s %6s %4s %-12s %s\n", _("id"), "", _("time"),
-           _("sharpness"), _("size"), _("expo"), _("cast"), _("fit"), _("yaw"), _("pitch"),
-           _("in"), _("reason"), _("file"));
+  g_print ("%7s %2s %8s %9s %6s %5s %5s %5s %5s %6s %6s %4s %-12s %s\n", _("id"), "", _("time"),
+           _("sharpness"), _("size"), _("expo"), _("cast"), _("fit"), _("cover"), _("yaw"),
+           _("pitch"), _("in"), _("reason"), _("file"));
   for (guint i = 0; i < faces->len; i++)
     {
       LkFace *f = faces->pdata[i];
       const LkFaceMetrics *m = &f->metrics;
 
-      g_print ("%7" G_GINT64_FORMAT " %2s %8.2f %9.1f %6.0f %5.2f %5.1f %5.2f %+6.1f %+6.1f %4s %-12s %s\n",
+      g_print ("%7" G_GINT64_FORMAT " %2s %8.2f %9.1f %6.0f %5.2f %5.1f %5.2f %5.2f %+6.1f %+6.1f %4s %-12s %s\n",
                f->id, lk_identity_to_string (f->identity), f->time, m->sharpness, m->face_size,
-               m->exposure, m->colour_cast, m->landmark_fit, m->yaw, m->pitch,
+               m->exposure, m->colour_cast, m->landmark_fit, m->occlusion, m->yaw, m->pitch,
                f->included ? _("yes") : _("no"), f->exclude_reason != NULL ? f->exclude_reason : "",
                relative_file (project, f->file));
     }

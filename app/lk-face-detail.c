@@ -276,6 +276,7 @@ lk_face_detail_update (LkFaceDetail *self)
   add_number_row (self, _("Exposure"), face->metrics.exposure * 100, "%.0f %%");
   add_number_row (self, _("Colour Cast"), face->metrics.colour_cast, "%.1f");
   add_number_row (self, _("Landmark Fit"), face->metrics.landmark_fit, "%.2f");
+  add_number_row (self, _("Covered"), face->metrics.occlusion * 100, "%.0f %%");
   add_number_row (self, _("Yaw"), face->metrics.yaw, "%+.0f°");
   add_number_row (self, _("Pitch"), face->metrics.pitch, "%+.0f°");
   add_number_row (self, _("Roll"), face->metrics.roll, "%+.0f°");

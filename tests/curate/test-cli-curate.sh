@@ -60,7 +60,10 @@ assert [(f["id"], f["included"], f["reason"]) for f in before] == \
        [(f["id"], f["included"], f["reason"]) for f in after]
 assert all(f["sharpness"] is not None and f["sharpness"] > 0 for f in after)
 assert all(0 < f["exposure"] < 1 for f in after)
+assert all(0 <= f["occlusion"] <= 1 for f in after)
+assert all(f["occlusion"] is None for f in before)
 ' "$tmp/dry.json" "$tmp/faces0.json" "$tmp/faces1.json"
+check "--max-occlusion above 1 is a usage error" 2 "$cli" curate "$p" --auto --max-occlusion 1.5
 
 check "curate --auto --json" 0 "$cli" curate "$p" --auto --json -q
 cp "$tmp/out" "$tmp/auto.json"
@@ -89,8 +92,14 @@ import json, sys
 s = [f["sharpness"] for f in json.load(open(sys.argv[1]))]
 assert s == sorted(s, reverse=True)
 ' "$tmp/out"
+check "faces sorted by occlusion" 0 "$cli" faces "$p" --sort occlusion --json
+py "the order is by occlusion" '
+import json, sys
+s = [f["occlusion"] for f in json.load(open(sys.argv[1]))]
+assert s == sorted(s), s
+' "$tmp/out"
 check "faces as a table" 0 "$cli" faces "$p" -i A --filter included
-contains "the table has a header" "$tmp/out" '^ +id +time +sharpness'
+contains "the table has a header" "$tmp/out" '^ +id +time +sharpness +size +expo +cast +fit +cover'
 
 check "include a face" 0 "$cli" include "$p" "$id"
 check "exclude it with a reason" 0 "$cli" exclude "$p" --reason closed-eyes "$id"
