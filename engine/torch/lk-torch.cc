@@ -1737,6 +1737,12 @@ lk_torch_trainer_set_faces (LkTorchTrainer *trainer, int identity, const LkTorch
     ds.feature = pixels_to_tensor (feature_masks, n, S, 1, "feature mask").to (trainer->device);
   ds.n = n;
   trainer->data[identity] = std::move (ds);
+  /* A captured step was recorded for the old masks (with or without): it is
+   * captured again after a few eager steps. */
+  trainer->graph_losses = StepLosses (); /* tensors of the graph's pool, before it */
+  trainer->graph_batches.clear ();
+  trainer->graph.reset ();
+  trainer->eager_steps = 0;
   return LK_TORCH_OK;
   LK_CATCH_STATUS
 }
