@@ -49,6 +49,10 @@ struct _LkMasksPage
   LkPreviewWorker *worker;
   double           frame_step;     /* seconds between frames (nominal rate) */
   double           frame_time;     /* the time of the frame shown */
+  double           previous_time;  /* of the frames around it; NAN: none */
+  double           next_time;
+  GArray          *frame_times;    /* double: every frame of the target; NULL: not known */
+  double           tick;           /* seconds of one unit of its time base */
   gboolean         updating_scale;
   GSimpleAction   *actions[N_ACTIONS];
 
@@ -144,11 +148,17 @@ typedef struct
   gsize            stride;
   gsize            result_stride;
   LkMaskRegion     overlay_rect;
-  double           time;         /* of the frame shown */
-  double           duration;     /* of the video */
-  double           frame_rate;   /* nominal */
+  char            *video;
+  double           time;          /* of the frame shown */
+  double           previous_time; /* of the frames around it; NAN: none, or not known */
+  double           next_time;
+  GArray          *frame_times;   /* double, shared and read-only: every frame's time;
+                                   * NULL where the video's index cannot tell */
+  double           tick;          /* seconds of one unit of the video's time base */
+  double           duration;      /* of the video */
+  double           frame_rate;    /* nominal */
   guint            n_faces;
-  GError          *swap_error;   /* the model could not be used: originals only */
+  GError          *swap_error;    /* the model could not be used: originals only */
 } PreviewResult;
 
 static void
@@ -159,6 +169,8 @@ preview_result_free (gpointer data)
   g_clear_pointer (&result->original, g_bytes_unref);
   g_clear_pointer (&result->result, g_bytes_unref);
   g_clear_pointer (&result->overlay, g_bytes_unref);
+  g_free (result->video);
+  g_clear_pointer (&result->frame_times, g_array_unref);
   g_clear_error (&result->swap_error);
   g_free (result);
 }
@@ -173,6 +185,8 @@ typedef struct
   char               *loaded_video;    /* what the preview holds */
   double              loaded_time;
   LkVideoReader      *reader;
+  GArray             *frame_times;     /* of the reader's video; NULL: not listed yet */
+  gboolean            no_frame_times;  /* its index cannot tell: stepping is nominal */
   LkImage            *out;
 } PreviewState;
 
@@ -187,6 +201,7 @@ preview_state_free (gpointer data)
   g_clear_error (&state->preview_error);
   g_free (state->loaded_video);
   g_clear_pointer (&state->reader, lk_video_reader_free);
+  g_clear_pointer (&state->frame_times, g_array_unref);
   g_clear_pointer (&state->out, lk_image_free);
   g_free (state);
 }
@@ -275,8 +290,63 @@ ensure_reader (PreviewState  *state,
     return TRUE;
 
   g_clear_pointer (&state->reader, lk_video_reader_free);
+  g_clear_pointer (&state->frame_times, g_array_unref);
+  state->no_frame_times = FALSE;
   state->reader = lk_video_reader_open (video, cancellable, error);
   return state->reader != NULL;
+}
+
+/* The time of every frame of the reader's video, listed once from its
+ * packet index, so that the page can step from frame to frame while the
+ * preview of a position is still being made. A video whose index cannot
+ * tell is stepped by its nominal rate. FALSE only when cancelled. */
+static gboolean
+ensure_frame_times (PreviewState  *state,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (state->frame_times != NULL || state->no_frame_times)
+    return TRUE;
+  state->frame_times = lk_video_reader_list_frame_times (state->reader, cancellable,
+                                                         &local_error);
+  if (state->frame_times != NULL)
+    return TRUE;
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  g_debug ("Masks preview: frames stepped by the nominal rate: %s", local_error->message);
+  state->no_frame_times = TRUE;
+  return TRUE;
+}
+
+/* The times of the frames around @time, NAN at the ends or where the
+ * index cannot tell. FALSE only when cancelled. */
+static gboolean
+frame_neighbours (LkVideoReader  *reader,
+                  double          time,
+                  double         *previous,
+                  double         *next,
+                  GCancellable   *cancellable,
+                  GError        **error)
+{
+  for (int direction = -1; direction <= 1; direction += 2)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (!lk_video_reader_neighbour_time (reader, time, direction,
+                                           direction < 0 ? previous : next, cancellable,
+                                           &local_error)
+          && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 /* The swap at @request's frame, rendered with its settings. FALSE: the
@@ -346,6 +416,8 @@ render_swap (PreviewState          *state,
   result->stride = original->stride;
   result->result_stride = state->out->stride;
   result->time = lk_convert_preview_get_time (state->preview);
+  result->previous_time = lk_convert_preview_get_previous_time (state->preview);
+  result->next_time = lk_convert_preview_get_next_time (state->preview);
   result->n_faces = lk_convert_preview_get_n_faces (state->preview);
   make_overlay (state, result);
   return TRUE;
@@ -362,11 +434,17 @@ preview_job (gpointer       data,
   g_autoptr(PreviewResult) result = g_new0 (PreviewResult, 1);
   const LkVideoInfo *info;
 
-  /* The reader gives the video's length and rate (and the frames when there
-   * is no model). */
-  if (!ensure_reader (state, request->video, cancellable, error))
+  /* The reader gives the video's length, rate and frame times (and the
+   * frames when there is no model). */
+  if (!ensure_reader (state, request->video, cancellable, error) ||
+      !ensure_frame_times (state, cancellable, error))
     return NULL;
   info = lk_video_reader_get_info (state->reader);
+  result->video = g_strdup (request->video);
+  result->previous_time = result->next_time = NAN;
+  if (state->frame_times != NULL)
+    result->frame_times = g_array_ref (state->frame_times);
+  result->tick = info->time_base_den > 0 ? info->time_base_num / (double) info->time_base_den : 0;
   result->duration = MAX (info->duration, 0);
   result->frame_rate = info->nominal_frame_rate > 0 ? info->nominal_frame_rate
                                                     : info->frame_rate;
@@ -406,6 +484,9 @@ preview_job (gpointer       data,
     result->height = frame->image->height;
     result->stride = frame->image->stride;
     result->time = frame->time;
+    if (!frame_neighbours (state->reader, frame->time, &result->previous_time,
+                           &result->next_time, cancellable, error))
+      return NULL;
   }
 
   return g_steal_pointer (&result);
@@ -443,20 +524,91 @@ lk_masks_page_update_time_label (LkMasksPage *self)
   gtk_label_set_text (self->time_label, text);
 }
 
+/* @position on the grid of the video's timestamps, as the reader rounds a
+ * time to its time base: then a frame's time compares exactly. */
+static double
+lk_masks_page_snap (LkMasksPage *self,
+                    double       position)
+{
+  return self->tick > 0 ? llround (position / self->tick) * self->tick : position;
+}
+
+/* Whether @position shows the frame of the last result (the last frame at
+ * or before it; before the first frame, the first). */
+static gboolean
+lk_masks_page_shows_frame (LkMasksPage *self,
+                           double       position)
+{
+  double p = lk_masks_page_snap (self, position);
+
+  return (p >= self->frame_time || isnan (self->previous_time))
+         && (isnan (self->next_time) || p < self->next_time);
+}
+
+/* The time of the frame after (@direction 1) or before (-1) the one that
+ * @position shows, NAN where there is none. */
+static double
+lk_masks_page_step_target (LkMasksPage *self,
+                           double       position,
+                           int          direction)
+{
+  const double *times;
+  guint lo = 0, hi;
+  double p, from, upper;
+
+  if (self->frame_times != NULL && self->frame_times->len > 0)
+    {
+      /* The frame shown: its neighbours as the preview found them. */
+      if (lk_masks_page_shows_frame (self, position))
+        return direction > 0 ? self->next_time : self->previous_time;
+
+      /* The position moved on (its preview is still being made): the frame
+       * it shows from the frame times, picked as the reader picks it. */
+      times = (const double *) self->frame_times->data;
+      p = lk_masks_page_snap (self, position);
+      hi = self->frame_times->len;
+      while (lo < hi)
+        {
+          guint mid = lo + (hi - lo) / 2;
+
+          if (times[mid] <= p)
+            lo = mid + 1;
+          else
+            hi = mid;
+        }
+      lo = lo > 0 ? lo - 1 : 0;
+      if (direction > 0)
+        return lo + 1 < self->frame_times->len ? times[lo + 1] : NAN;
+      return lo > 0 ? times[lo - 1] : NAN;
+    }
+
+  /* The frame times are not known (no preview yet, or a video without
+   * timestamps): a step of the nominal rate from the frame shown, or from
+   * the position once it has moved away. */
+  from = self->frame_time;
+  upper = gtk_adjustment_get_upper (self->position_adjustment);
+  if (fabs (position - from) > self->frame_step)
+    from = position;
+  if (direction > 0)
+    return position + self->frame_step / 2 < upper ? from + self->frame_step + 1e-4 : NAN;
+  return position > 0 ? MAX (from - self->frame_step, 0) + 1e-4 : NAN;
+}
+
 static void
 lk_masks_page_update_actions (LkMasksPage *self)
 {
   gboolean has_target = lk_masks_page_get_target (self) != NULL;
   double position = gtk_adjustment_get_value (self->position_adjustment);
-  double upper = gtk_adjustment_get_upper (self->position_adjustment);
 
   if (self->actions[ACTION_NEXT_FRAME] == NULL)
     return;
 
   g_simple_action_set_enabled (self->actions[ACTION_NEXT_FRAME],
-                               has_target && position + self->frame_step / 2 < upper);
+                               has_target
+                               && !isnan (lk_masks_page_step_target (self, position, 1)));
   g_simple_action_set_enabled (self->actions[ACTION_PREVIOUS_FRAME],
-                               has_target && position > 0);
+                               has_target
+                               && !isnan (lk_masks_page_step_target (self, position, -1)));
   g_simple_action_set_enabled (self->actions[ACTION_SEEK], has_target);
   g_simple_action_set_enabled (self->actions[ACTION_SET], self->project != NULL);
   g_simple_action_set_enabled (self->actions[ACTION_TOGGLE_OVERLAY], has_target);
@@ -481,8 +633,10 @@ preview_result_cb (LkPreviewWorker *worker,
 {
   LkMasksPage *self = user_data;
   PreviewResult *result = data;
+  LkSource *target = lk_masks_page_get_target (self);
   g_autoptr(GdkTexture) original = NULL;
   g_autoptr(GdkTexture) swapped = NULL;
+  double end;
 
   lk_masks_page_update_busy (self);
   g_debug ("Preview %" G_GUINT64_FORMAT ": %s", serial,
@@ -537,18 +691,36 @@ preview_result_cb (LkPreviewWorker *worker,
       lk_frame_view_set_overlay (self->frame_view, NULL, NULL);
     }
 
-  /* The video's real length and rate, now that the reader has them. */
+  /* The video's real length, rate and frames, now that the reader has
+   * them. A result of the previous target (it was on its way when the
+   * target changed) says nothing about the frames of this one. */
   self->frame_time = result->time;
+  if (target != NULL && g_strcmp0 (result->video, target->path) == 0)
+    {
+      self->previous_time = result->previous_time;
+      self->next_time = result->next_time;
+      self->tick = result->tick;
+      if (self->frame_times != result->frame_times)
+        {
+          g_clear_pointer (&self->frame_times, g_array_unref);
+          if (result->frame_times != NULL)
+            self->frame_times = g_array_ref (result->frame_times);
+        }
+    }
   if (result->frame_rate > 0)
     {
       self->frame_step = 1.0 / result->frame_rate;
       gtk_adjustment_set_step_increment (self->position_adjustment, self->frame_step);
     }
-  if (result->duration > 0 &&
-      fabs (gtk_adjustment_get_upper (self->position_adjustment) - result->duration) > 1e-6)
+  /* Every frame can be reached, also the last ones of a stream that starts
+   * late (its duration is a length, the frames' times are on its clock). */
+  end = result->duration;
+  if (self->frame_times != NULL && self->frame_times->len > 0)
+    end = MAX (end, g_array_index (self->frame_times, double, self->frame_times->len - 1));
+  if (end > 0 && fabs (gtk_adjustment_get_upper (self->position_adjustment) - end) > 1e-6)
     {
       self->updating_scale = TRUE;
-      gtk_adjustment_set_upper (self->position_adjustment, result->duration);
+      gtk_adjustment_set_upper (self->position_adjustment, end);
       self->updating_scale = FALSE;
     }
   lk_masks_page_update_time_label (self);
@@ -637,6 +809,9 @@ lk_masks_page_target_changed (LkMasksPage *self)
                             self->frame_step, 1, 0);
   self->updating_scale = FALSE;
   self->frame_time = 0;
+  self->previous_time = self->next_time = NAN;
+  self->tick = 0;
+  g_clear_pointer (&self->frame_times, g_array_unref);
   gtk_widget_set_sensitive (GTK_WIDGET (self->scrubber), target != NULL && target->duration > 0);
 
   lk_masks_page_update_model (self);
@@ -728,18 +903,34 @@ blend_mode_changed_cb (LkMasksPage *self)
 
 /* ---- window actions ------------------------------------------------------ */
 
+/* To exactly the next (or previous) frame's time, also on a variable frame
+ * rate where frames are unevenly spaced: repeated steps visit every frame
+ * once, also while the preview of the last one is still being made (the
+ * newest request wins, as for the scrubber). */
 static void
 lk_masks_page_step (LkMasksPage *self,
                     int          direction)
 {
-  /* From the frame shown: a step of the nominal rate never skips a frame. */
-  double from = self->frame_time;
-  double position = gtk_adjustment_get_value (self->position_adjustment);
+  double target = lk_masks_page_step_target (self,
+                                             gtk_adjustment_get_value (self->position_adjustment),
+                                             direction);
 
-  if (fabs (position - from) > self->frame_step)
-    from = position;
-  gtk_adjustment_set_value (self->position_adjustment,
-                            MAX (from + direction * self->frame_step, 0) + 1e-4);
+  if (!isnan (target))
+    gtk_adjustment_set_value (self->position_adjustment, target);
+}
+
+/* The scrubber's own steps (arrow keys while it has the focus) are frame
+ * steps too, instead of the adjustment's nominal step increment. */
+static gboolean
+scrubber_change_value_cb (LkMasksPage   *self,
+                          GtkScrollType  scroll,
+                          double         value,
+                          GtkRange      *range)
+{
+  if (scroll != GTK_SCROLL_STEP_FORWARD && scroll != GTK_SCROLL_STEP_BACKWARD)
+    return FALSE;
+  lk_masks_page_step (self, scroll == GTK_SCROLL_STEP_FORWARD ? 1 : -1);
+  return TRUE;
 }
 
 static void
@@ -918,6 +1109,7 @@ lk_masks_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->project, self);
   g_clear_object (&self->project);
   g_clear_pointer (&self->targets, g_ptr_array_unref);
+  g_clear_pointer (&self->frame_times, g_array_unref);
   g_clear_pointer (&self->checkpoint, g_free);
   for (guint i = 0; i < N_ACTIONS; i++)
     {
@@ -1063,6 +1255,7 @@ lk_masks_page_init (LkMasksPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->frame_step = 1.0 / 30;
+  self->previous_time = self->next_time = NAN;
 
   /* Left and Right step through the frames while the preview side has the
    * focus (the scrubber itself steps by one frame too). */
@@ -1081,6 +1274,8 @@ lk_masks_page_init (LkMasksPage *self)
                            G_CALLBACK (lk_masks_page_target_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->position_adjustment, "value-changed",
                            G_CALLBACK (position_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->scrubber, "change-value",
+                           G_CALLBACK (scrubber_change_value_cb), self, G_CONNECT_SWAPPED);
   blend_mode_changed_cb (self);
   lk_masks_page_target_changed (self);
 }
