@@ -323,32 +323,6 @@ ensure_frame_times (PreviewState  *state,
   return TRUE;
 }
 
-/* The times of the frames around @time, NAN at the ends or where the
- * index cannot tell. FALSE only when cancelled. */
-static gboolean
-frame_neighbours (LkVideoReader  *reader,
-                  double          time,
-                  double         *previous,
-                  double         *next,
-                  GCancellable   *cancellable,
-                  GError        **error)
-{
-  for (int direction = -1; direction <= 1; direction += 2)
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      if (!lk_video_reader_neighbour_time (reader, time, direction,
-                                           direction < 0 ? previous : next, cancellable,
-                                           &local_error)
-          && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
 /* The swap at @request's frame, rendered with its settings. FALSE: the
  * model cannot be used (@error), and the caller shows the original. */
 static gboolean
@@ -484,8 +458,8 @@ preview_job (gpointer       data,
     result->height = frame->image->height;
     result->stride = frame->image->stride;
     result->time = frame->time;
-    if (!frame_neighbours (state->reader, frame->time, &result->previous_time,
-                           &result->next_time, cancellable, error))
+    if (!lk_video_reader_neighbour_times (state->reader, frame->time, &result->previous_time,
+                                          &result->next_time, cancellable, error))
       return NULL;
   }
 

@@ -142,36 +142,6 @@ lk_convert_preview_set_direction (LkConvertPreview   *self,
   self->direction = direction;
 }
 
-/* The times of the frames around @time from the reader's index (built by
- * the seek before, so no reading), NAN at the ends or where the index
- * cannot tell (a stream without timestamps). FALSE only when cancelled. */
-static gboolean
-neighbour_times (LkVideoReader  *reader,
-                 double          time,
-                 double         *previous,
-                 double         *next,
-                 GCancellable   *cancellable,
-                 GError        **error)
-{
-  for (int direction = -1; direction <= 1; direction += 2)
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      if (lk_video_reader_neighbour_time (reader, time, direction, direction < 0 ? previous : next,
-                                          cancellable, &local_error)
-          || local_error == NULL)
-        continue;
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      g_debug ("Preview: the frames around %.3f s are not known: %s", time,
-               local_error->message);
-    }
-  return TRUE;
-}
-
 /* The heavy part; any thread, one at a time. */
 static Loaded *
 load_frame (LkConvertPreview  *self,
@@ -209,8 +179,8 @@ load_frame (LkConvertPreview  *self,
   l->frame = g_steal_pointer (&frame->image);
   l->time = frame->time;
   l->previous_time = l->next_time = NAN;
-  if (!neighbour_times (self->reader, l->time, &l->previous_time, &l->next_time, cancellable,
-                        error))
+  if (!lk_video_reader_neighbour_times (self->reader, l->time, &l->previous_time, &l->next_time,
+                                        cancellable, error))
     return NULL;
   l->faces = g_ptr_array_new_with_free_func (preview_face_free);
 

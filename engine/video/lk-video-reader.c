@@ -912,6 +912,37 @@ lk_video_reader_neighbour_time (LkVideoReader  *self,
   return TRUE;
 }
 
+gboolean
+lk_video_reader_neighbour_times (LkVideoReader  *self,
+                                 double          seconds,
+                                 double         *previous,
+                                 double         *next,
+                                 GCancellable   *cancellable,
+                                 GError        **error)
+{
+  g_return_val_if_fail (self != NULL && previous != NULL && next != NULL, FALSE);
+
+  *previous = *next = NAN;
+  for (int direction = -1; direction <= 1; direction += 2)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (lk_video_reader_neighbour_time (self, seconds, direction,
+                                          direction < 0 ? previous : next, cancellable,
+                                          &local_error)
+          || local_error == NULL)
+        continue;
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_debug ("%s: the frames around %.3f s are not known: %s", self->info.path, seconds,
+               local_error->message);
+    }
+  return TRUE;
+}
+
 GArray *
 lk_video_reader_list_frame_times (LkVideoReader  *self,
                                   GCancellable   *cancellable,

@@ -208,6 +208,25 @@ gboolean           lk_video_reader_neighbour_time (LkVideoReader *self,
                                                    GError       **error);
 
 /**
+ * lk_video_reader_neighbour_times:
+ * @previous: (out): the time of the frame before, NAN when there is none or
+ *   the index cannot tell
+ * @next: (out): the same for the frame after
+ *
+ * Both neighbours of the frame shown at @seconds, for a viewer stepping
+ * through frames: where the index cannot be read (a stream without
+ * timestamps) both are NAN and that is not an error.
+ *
+ * Returns: %FALSE only when cancelled (@error set)
+ */
+gboolean           lk_video_reader_neighbour_times (LkVideoReader *self,
+                                                    double         seconds,
+                                                    double        *previous,
+                                                    double        *next,
+                                                    GCancellable  *cancellable,
+                                                    GError       **error);
+
+/**
  * lk_video_reader_list_frame_times:
  * The time in seconds of every frame (equal to LkVideoFrame.time), in
  * presentation order, from the same index as
