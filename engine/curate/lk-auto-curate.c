@@ -101,15 +101,6 @@ lk_curate_prepare (LkProject                *project,
                                     NULL, error);
 }
 
-static int
-compare_double (gconstpointer a,
-                gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
 static double
 median_sharpness (GPtrArray *faces,
                   int        identity)
@@ -129,7 +120,7 @@ median_sharpness (GPtrArray *faces,
   if (n == 0)
     return NAN;
 
-  g_array_sort (values, compare_double);
+  g_array_sort (values, _lk_curate_compare_double);
   if (n % 2 == 1)
     return g_array_index (values, double, n / 2);
   return 0.5 * (g_array_index (values, double, n / 2 - 1) + g_array_index (values, double, n / 2));
@@ -174,7 +165,7 @@ source_cast_medians (GPtrArray *faces)
 
       if (array->len < MIN_FACES_FOR_SOURCE_MEDIAN)
         continue;
-      g_array_sort (array, compare_double);
+      g_array_sort (array, _lk_curate_compare_double);
       median = g_array_index (array, double, array->len / 2);
       g_hash_table_insert (medians, g_memdup2 (key, sizeof (gint64)),
                            g_memdup2 (&median, sizeof median));

@@ -39,4 +39,8 @@ double _lk_curate_face_occlusion (const LkImage    *crop,
                                   const float     (*crop_landmarks)[2],
                                   LkOcclusionCells *cells);
 
+/* Ascending order of doubles, for qsort() and g_array_sort(). */
+int _lk_curate_compare_double (gconstpointer a,
+                               gconstpointer b);
+
 G_END_DECLS

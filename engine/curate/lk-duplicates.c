@@ -34,15 +34,6 @@ dct_table (void)
   return &table[0][0];
 }
 
-static int
-compare_double (gconstpointer a,
-                gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
 guint64
 lk_curate_phash (const LkImage *image)
 {
@@ -100,7 +91,7 @@ lk_curate_phash (const LkImage *image)
       }
 
   memcpy (sorted, coef, sizeof sorted);
-  qsort (sorted, G_N_ELEMENTS (sorted), sizeof (double), compare_double);
+  qsort (sorted, G_N_ELEMENTS (sorted), sizeof (double), _lk_curate_compare_double);
   median = 0.5 * (sorted[31] + sorted[32]);
 
   for (int i = 0; i < HASH_LOW * HASH_LOW; i++)

@@ -362,9 +362,10 @@ srgb_to_lab (int    r8,
   out[2] = (float) (200 * (fy - fz));
 }
 
-static int
-compare_double (gconstpointer a,
-                gconstpointer b)
+/* qsort()/g_array_sort() order of doubles (no NaN among them). */
+int
+_lk_curate_compare_double (gconstpointer a,
+                           gconstpointer b)
 {
   double x = *(const double *) a, y = *(const double *) b;
 
@@ -427,7 +428,7 @@ static double
 median_double (double *values,
                int     n)
 {
-  qsort (values, n, sizeof *values, compare_double);
+  qsort (values, n, sizeof *values, _lk_curate_compare_double);
   return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
 }
 
