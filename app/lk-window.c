@@ -260,12 +260,16 @@ lk_window_get_project_folder (LkWindow *self)
   return g_file_new_for_path (g_get_home_dir ());
 }
 
+typedef gboolean (*ProjectPathFunc) (LkWindow   *self,
+                                     const char *path);
+
 static void
-new_project_response_cb (GtkNativeDialog *native,
-                         int              response,
-                         gpointer         user_data)
+project_chooser_response_cb (GtkNativeDialog *native,
+                             int              response,
+                             gpointer         user_data)
 {
   g_autoptr(LkWindow) self = user_data;
+  ProjectPathFunc func = g_object_get_data (G_OBJECT (native), "lk-project-path-func");
 
   if (response == GTK_RESPONSE_ACCEPT)
     {
@@ -273,71 +277,55 @@ new_project_response_cb (GtkNativeDialog *native,
       g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
 
       if (path != NULL)
-        lk_window_create_project (self, path);
+        func (self, path);
     }
 
   g_object_unref (native);
+}
+
+/* A file chooser in the projects folder whose accepted path goes to @func. */
+static void
+choose_project_path (LkWindow             *self,
+                     const char           *title,
+                     GtkFileChooserAction  action,
+                     const char           *accept_label,
+                     const char           *current_name,
+                     ProjectPathFunc       func)
+{
+  GtkFileChooserNative *native;
+  g_autoptr(GFile) folder = NULL;
+
+  native = gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, accept_label,
+                                        _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  folder = lk_window_get_project_folder (self);
+  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (native), folder, NULL);
+  if (current_name != NULL)
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), current_name);
+
+  g_object_set_data (G_OBJECT (native), "lk-project-path-func", func);
+  g_signal_connect (native, "response", G_CALLBACK (project_chooser_response_cb),
+                    g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
 }
 
 void
 lk_window_choose_new_project (LkWindow *self)
 {
-  GtkFileChooserNative *native;
-  g_autoptr(GFile) folder = NULL;
-
   g_return_if_fail (LK_IS_WINDOW (self));
 
-  native = gtk_file_chooser_native_new (_("New Project"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        _("_Create"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
-  folder = lk_window_get_project_folder (self);
-  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (native), folder, NULL);
-  /* Translators: the name of a new project; ".likeness" is added to it */
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), _("Untitled"));
-
-  g_signal_connect (native, "response", G_CALLBACK (new_project_response_cb),
-                    g_object_ref (self));
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
-}
-
-static void
-open_project_response_cb (GtkNativeDialog *native,
-                          int              response,
-                          gpointer         user_data)
-{
-  g_autoptr(LkWindow) self = user_data;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
-      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
-
-      if (path != NULL)
-        lk_window_open_project (self, path);
-    }
-
-  g_object_unref (native);
+  choose_project_path (self, _("New Project"), GTK_FILE_CHOOSER_ACTION_SAVE, _("_Create"),
+                       /* Translators: the name of a new project; ".likeness" is added to it */
+                       _("Untitled"), lk_window_create_project);
 }
 
 void
 lk_window_choose_project (LkWindow *self)
 {
-  GtkFileChooserNative *native;
-  g_autoptr(GFile) folder = NULL;
-
   g_return_if_fail (LK_IS_WINDOW (self));
 
-  native = gtk_file_chooser_native_new (_("Open Project"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-                                        _("_Open"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
-  folder = lk_window_get_project_folder (self);
-  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (native), folder, NULL);
-
-  g_signal_connect (native, "response", G_CALLBACK (open_project_response_cb),
-                    g_object_ref (self));
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+  choose_project_path (self, _("Open Project"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                       _("_Open"), NULL, lk_window_open_project);
 }
 
 gboolean
