@@ -227,44 +227,58 @@ write_packet (LkVideoWriter  *self,
   return TRUE;
 }
 
-/* demux_decode.c's loop the other way round: send a frame (NULL flushes),
- * write every packet that comes out. */
+/* demux_decode.c's loop the other way round: send a frame (NULL flushes) to
+ * @enc, write every packet that comes out into @st. The video's packets get
+ * the duration of the frame they came from (x264 leaves it out). */
+static gboolean
+encode_frame (LkVideoWriter   *self,
+              AVCodecContext  *enc,
+              AVStream        *st,
+              AVPacket        *pkt,
+              AVFrame         *frame,
+              const char      *what,
+              GError         **error)
+{
+  gboolean video = enc == self->venc;
+  int ret = avcodec_send_frame (enc, frame);
+
+  if (ret < 0 && !(ret == AVERROR_EOF && !video))
+    {
+      _lk_ffmpeg_set_error (error, LK_ERROR_FAILED, self->path, ret, what);
+      return FALSE;
+    }
+  for (;;)
+    {
+      ret = avcodec_receive_packet (enc, pkt);
+      if (ret == AVERROR (EAGAIN) || ret == AVERROR_EOF)
+        return TRUE;
+      if (ret < 0)
+        {
+          _lk_ffmpeg_set_error (error, LK_ERROR_FAILED, self->path, ret, what);
+          return FALSE;
+        }
+      if (video && pkt->pts != AV_NOPTS_VALUE)
+        {
+          gpointer d = g_hash_table_lookup (self->durations, &pkt->pts);
+
+          if (pkt->duration <= 0 && d != NULL)
+            pkt->duration = *(gint64 *) d;
+          g_hash_table_remove (self->durations, &pkt->pts);
+        }
+      av_packet_rescale_ts (pkt, enc->time_base, st->time_base);
+      pkt->stream_index = st->index;
+      if (!write_packet (self, pkt, error))
+        return FALSE;
+    }
+}
+
 static gboolean
 encode_video (LkVideoWriter  *self,
               AVFrame        *frame,
               GError        **error)
 {
-  int ret = avcodec_send_frame (self->venc, frame);
-
-  if (ret < 0)
-    {
-      _lk_ffmpeg_set_error (error, LK_ERROR_FAILED, self->path, ret, "video encoding failed");
-      return FALSE;
-    }
-  for (;;)
-    {
-      ret = avcodec_receive_packet (self->venc, self->pkt);
-      if (ret == AVERROR (EAGAIN) || ret == AVERROR_EOF)
-        return TRUE;
-      if (ret < 0)
-        {
-          _lk_ffmpeg_set_error (error, LK_ERROR_FAILED, self->path, ret, "video encoding failed");
-          return FALSE;
-        }
-      if (self->pkt->duration <= 0 && self->pkt->pts != AV_NOPTS_VALUE)
-        {
-          gpointer d = g_hash_table_lookup (self->durations, &self->pkt->pts);
-
-          if (d != NULL)
-            self->pkt->duration = *(gint64 *) d;
-        }
-      if (self->pkt->pts != AV_NOPTS_VALUE)
-        g_hash_table_remove (self->durations, &self->pkt->pts);
-      av_packet_rescale_ts (self->pkt, self->venc->time_base, self->vst->time_base);
-      self->pkt->stream_index = self->vst->index;
-      if (!write_packet (self, self->pkt, error))
-        return FALSE;
-    }
+  return encode_frame (self, self->venc, self->vst, self->pkt, frame, "video encoding failed",
+                       error);
 }
 
 static void
@@ -287,28 +301,8 @@ encode_audio_frame (LkVideoWriter  *self,
                     AVFrame        *frame,
                     GError        **error)
 {
-  int ret = avcodec_send_frame (self->aenc, frame);
-
-  if (ret < 0 && ret != AVERROR_EOF)
-    {
-      _lk_ffmpeg_set_error (error, LK_ERROR_FAILED, self->path, ret, "audio encoding failed");
-      return FALSE;
-    }
-  for (;;)
-    {
-      ret = avcodec_receive_packet (self->aenc, self->apkt);
-      if (ret == AVERROR (EAGAIN) || ret == AVERROR_EOF)
-        return TRUE;
-      if (ret < 0)
-        {
-          _lk_ffmpeg_set_error (error, LK_ERROR_FAILED, self->path, ret, "audio encoding failed");
-          return FALSE;
-        }
-      av_packet_rescale_ts (self->apkt, self->aenc->time_base, self->ast->time_base);
-      self->apkt->stream_index = self->ast->index;
-      if (!write_packet (self, self->apkt, error))
-        return FALSE;
-    }
+  return encode_frame (self, self->aenc, self->ast, self->apkt, frame, "audio encoding failed",
+                       error);
 }
 
 /* Encodes whole encoder frames from the FIFO; with @flush also the rest. */
