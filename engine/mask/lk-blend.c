@@ -300,24 +300,6 @@ expand_row (const float *src,
   }
 }
 
-static gboolean
-check_buffers (const LkImage  *swap,
-               const LkImage  *original,
-               const LkImage  *mask,
-               const LkImage  *out,
-               GError        **error)
-{
-  if (swap->channels != 3 || original->channels != 3 || out->channels != 3
-      || mask->channels != 1 || !_lk_same_dims (swap, original)
-      || !_lk_same_dims (swap, out) || !_lk_same_dims (swap, mask))
-    {
-      g_set_error (error, LK_ERROR, LK_ERROR_INVALID_INPUT,
-                   "Blending needs 3-channel images and a 1-channel mask of one size");
-      return FALSE;
-    }
-  return TRUE;
-}
-
 gboolean
 lk_blend (LkBlendMode       mode,
           int               levels,
@@ -339,7 +321,7 @@ lk_blend (LkBlendMode       mode,
   g_return_val_if_fail (swap != NULL && original != NULL && mask != NULL && out != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_buffers (swap, original, mask, out, error))
+  if (!_lk_check_compose_buffers (swap, original, mask, out, "Blending", error))
     return FALSE;
 
   w = swap->width;

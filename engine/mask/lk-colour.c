@@ -74,24 +74,6 @@ static const double A[3][3] = {
   { 0.70710678118654752, -0.70710678118654752, 0.0 },
 };
 
-static gboolean
-check_buffers (const LkImage  *swap,
-               const LkImage  *original,
-               const LkImage  *mask,
-               const LkImage  *out,
-               GError        **error)
-{
-  if (swap->channels != 3 || original->channels != 3 || out->channels != 3
-      || !_lk_same_dims (swap, original) || !_lk_same_dims (swap, out)
-      || (mask != NULL && (mask->channels != 1 || !_lk_same_dims (swap, mask))))
-    {
-      g_set_error (error, LK_ERROR, LK_ERROR_INVALID_INPUT,
-                   "Colour transfer needs 3-channel images and a 1-channel mask of one size");
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* Weighted lαβ statistics over every @step-th pixel of every @step-th row. */
 static gboolean
 lab_stats (const LkImage *image,
@@ -328,7 +310,7 @@ lk_colour_transfer (LkColourMode    mode,
   g_return_val_if_fail (swap != NULL && original != NULL && out != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_buffers (swap, original, mask, out, error))
+  if (!_lk_check_compose_buffers (swap, original, mask, out, "Colour transfer", error))
     return FALSE;
 
   switch (mode)

@@ -27,4 +27,13 @@ _lk_same_dims (const LkImage *a,
   return a->width == b->width && a->height == b->height;
 }
 
+/* @swap, @original and @out 3-channel images of one size, @mask (may be
+ * NULL) 1-channel of that size; else an error saying what @what needs. */
+gboolean _lk_check_compose_buffers (const LkImage  *swap,
+                                    const LkImage  *original,
+                                    const LkImage  *mask,
+                                    const LkImage  *out,
+                                    const char     *what,
+                                    GError        **error);
+
 G_END_DECLS

@@ -87,6 +87,25 @@ _lk_scratch_clear (LkScratch *s)
   s->size = 0;
 }
 
+gboolean
+_lk_check_compose_buffers (const LkImage  *swap,
+                           const LkImage  *original,
+                           const LkImage  *mask,
+                           const LkImage  *out,
+                           const char     *what,
+                           GError        **error)
+{
+  if (swap->channels != 3 || original->channels != 3 || out->channels != 3
+      || !_lk_same_dims (swap, original) || !_lk_same_dims (swap, out)
+      || (mask != NULL && (mask->channels != 1 || !_lk_same_dims (swap, mask))))
+    {
+      g_set_error (error, LK_ERROR, LK_ERROR_INVALID_INPUT,
+                   "%s needs 3-channel images and a 1-channel mask of one size", what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* ---- the polygon ---- */
 
 static double
