@@ -739,6 +739,21 @@ lk_export_page_get_project (LkExportPage *self)
   return self->project;
 }
 
+/* Lets go of the project's settings and signals. */
+static void
+lk_export_page_unbind (LkExportPage *self)
+{
+  g_clear_pointer (&self->bindings, g_ptr_array_unref);
+  if (self->output_binding != NULL)
+    lk_setting_binding_unbind (self->output_binding);
+  g_clear_object (&self->output_binding);
+  if (self->codec_binding != NULL)
+    lk_setting_binding_unbind (self->codec_binding);
+  g_clear_object (&self->codec_binding);
+  if (self->project != NULL)
+    g_signal_handlers_disconnect_by_data (self->project, self);
+}
+
 void
 lk_export_page_set_project (LkExportPage *self,
                            LkProject   *project)
@@ -758,15 +773,7 @@ lk_export_page_set_project (LkExportPage *self,
   gtk_video_set_file (self->player, NULL);
   gtk_stack_set_visible_child_name (self->export_stack, "idle");
 
-  g_clear_pointer (&self->bindings, g_ptr_array_unref);
-  if (self->output_binding != NULL)
-    lk_setting_binding_unbind (self->output_binding);
-  g_clear_object (&self->output_binding);
-  if (self->codec_binding != NULL)
-    lk_setting_binding_unbind (self->codec_binding);
-  g_clear_object (&self->codec_binding);
-  if (self->project != NULL)
-    g_signal_handlers_disconnect_by_data (self->project, self);
+  lk_export_page_unbind (self);
   g_set_object (&self->project, project);
 
   if (project != NULL)
@@ -803,15 +810,7 @@ lk_export_page_dispose (GObject *object)
     }
   if (self->verify_cancellable != NULL)
     g_cancellable_cancel (self->verify_cancellable);
-  g_clear_pointer (&self->bindings, g_ptr_array_unref);
-  if (self->output_binding != NULL)
-    lk_setting_binding_unbind (self->output_binding);
-  g_clear_object (&self->output_binding);
-  if (self->codec_binding != NULL)
-    lk_setting_binding_unbind (self->codec_binding);
-  g_clear_object (&self->codec_binding);
-  if (self->project != NULL)
-    g_signal_handlers_disconnect_by_data (self->project, self);
+  lk_export_page_unbind (self);
   g_clear_object (&self->project);
   g_clear_pointer (&self->targets, g_ptr_array_unref);
   g_clear_pointer (&self->output, g_free);
