@@ -5,7 +5,8 @@
 set -u
 cli=$1
 fixture=$2
-data=${LK_TESTDATA_DIR:?LK_TESTDATA_DIR is not set}
+. "$(dirname "$0")/../lk-test-data.sh"
+lk_require_testdata
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0

@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 #include <libavformat/avformat.h>
 
+#include "../lk-test-data.h"
 #include "lk-convert-preview.h"
 #include "lk-convert-private.h"
 #include "lk-converter.h"
@@ -1125,6 +1126,7 @@ main (int    argc,
     }
 
   g_test_init (&argc, &argv, NULL);
+  lk_test_require_data ();
 
   if (!g_file_test ("/usr/share/dlib/shape_predictor_68_face_landmarks.dat", G_FILE_TEST_EXISTS)
       && g_getenv ("LK_LANDMARK_MODEL") == NULL)

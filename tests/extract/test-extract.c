@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lk-test-data.h"
 #include "lk-align.h"
 #include "lk-error.h"
 #include "lk-extractor.h"
@@ -393,6 +394,7 @@ main (int   argc,
   int ret;
 
   g_test_init (&argc, &argv, NULL);
+  lk_test_require_data ();
 
   if (!g_file_test ("/usr/share/dlib/shape_predictor_68_face_landmarks.dat", G_FILE_TEST_EXISTS) &&
       g_getenv ("LK_LANDMARK_MODEL") == NULL)

@@ -6,6 +6,7 @@
 
 #include <glib/gstdio.h>
 
+#include "../lk-test-data.h"
 #include "lk-align.h"
 #include "lk-dlib.h"
 #include "lk-error.h"
@@ -668,6 +669,7 @@ main (int argc, char **argv)
   int ret;
 
   g_test_init (&argc, &argv, NULL);
+  lk_test_require_data ();
 
   detector = lk_face_detector_new (NULL, &error);
   if (detector == NULL)

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 
+#include "../lk-test-data.h"
 #include "lk-extractor.h"
 #include "lk-face-history.h"
 #include "lk-face-item.h"
@@ -311,6 +312,7 @@ main (int    argc,
   int status;
 
   g_test_init (&argc, &argv, NULL);
+  lk_test_require_data ();
 
   clip = testdata != NULL ? g_build_filename (testdata, "videos", "tiny_person_c.mp4", NULL) : NULL;
   if (clip == NULL || !g_file_test (clip, G_FILE_TEST_EXISTS))

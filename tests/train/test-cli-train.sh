@@ -3,7 +3,8 @@
 # settings it was given, refuses too few faces, saves on SIGINT (exit 130).
 set -u
 cli=$1
-data=${LK_TESTDATA_DIR:?}
+. "$(dirname "$0")/../lk-test-data.sh"
+lk_require_testdata
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "../lk-test-data.h"
 #include "lk-error.h"
 #include "lk-extractor.h"
 #include "lk-faces.h"
@@ -830,6 +831,7 @@ main (int    argc,
 
   self_path = argv[0];
   g_test_init (&argc, &argv, NULL);
+  lk_test_require_data ();
   tmpdir = g_dir_make_tmp ("lk-train-XXXXXX", NULL);
   g_assert_nonnull (tmpdir);
 

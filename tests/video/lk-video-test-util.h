@@ -9,20 +9,16 @@
 #include <string.h>
 
 #include "lk-image.h"
+#include "../lk-test-data.h"
 
 /* $LK_TESTDATA_DIR/<sub>/<name>; skips the test (exit 77) when missing. */
 static inline char *
 lk_test_data_path (const char *sub,
                    const char *name)
 {
-  const char *dir = g_getenv ("LK_TESTDATA_DIR");
+  const char *dir = lk_test_require_data ();
   char *path;
 
-  if (dir == NULL)
-    {
-      g_printerr ("LK_TESTDATA_DIR is not set\n");
-      exit (77);
-    }
   path = g_build_filename (dir, sub, name, NULL);
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {

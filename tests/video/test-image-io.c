@@ -399,6 +399,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  lk_test_require_data ();
 
   g_test_add_func ("/engine/video/image/load-all", test_load_all);
   g_test_add_func ("/engine/video/image/load-matches-ffmpeg", test_load_matches_ffmpeg);

@@ -792,6 +792,7 @@ main (int   argc,
   int ret;
 
   g_test_init (&argc, &argv, NULL);
+  lk_test_require_data ();
   tmp_dir = lk_test_mkdtemp ();
 
   g_test_add_func ("/engine/video/reader/info", test_info_person_a);

@@ -639,6 +639,7 @@ main (int   argc,
   int ret;
 
   g_test_init (&argc, &argv, NULL);
+  lk_test_require_data ();
   tmp_dir = lk_test_mkdtemp ();
 
   g_test_add_func ("/engine/video/writer/list-encoders", test_list_encoders);
