@@ -451,6 +451,46 @@ cli_curate (int    argc,
 
 /* likeness-cli faces */
 
+/* Sort keys that only extraction fills in, or that are no measurement. */
+static gboolean
+sort_key_needs_analysis (const char *sort)
+{
+  static const char * const stored[] = { "id", "time", "faces_in_frame" };
+
+  if (sort == NULL)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (stored); i++)
+    if (g_str_equal (sort, stored[i]))
+      return FALSE;
+
+  return TRUE;
+}
+
+typedef struct
+{
+  LkProject        *project;
+  int               identity;
+  int               distance;   /* >= 0: also find the duplicate groups */
+  LkAnalyseSummary  summary;
+} MeasureRun;
+
+static gboolean
+measure_work (LkJob    *job,
+              gpointer  user_data,
+              GError  **error)
+{
+  MeasureRun *run = user_data;
+
+  if (!lk_curate_analyse (run->project, run->identity, FALSE, job, &run->summary, error))
+    return FALSE;
+  /* The groups depend on the distance, and new faces may have come since
+   * they were stored: found afresh, as `curate` does before using them. */
+  if (run->distance >= 0)
+    return lk_curate_find_duplicates (run->project, run->identity, run->distance, NULL, error);
+
+  return TRUE;
+}
+
 int
 cli_faces (int    argc,
            char **argv)
@@ -463,16 +503,22 @@ cli_faces (int    argc,
   g_autofree char *sort = NULL;
   g_autofree char *filter_name = NULL;
   g_autofree char *reason = NULL;
-  gboolean json = FALSE, desc = FALSE;
+  gboolean json = FALSE, desc = FALSE, quiet = FALSE;
   LkFaceFilter filter = LK_FACE_FILTER_ALL;
+  int distance = LK_DUPLICATES_DEFAULT_DISTANCE;
   int identity, ret;
   const GOptionEntry entries[] = {
     { "identity", 'i', 0, G_OPTION_ARG_STRING, &identity_name,
       N_("Only the faces of A or B (default: both)"), "A|B" },
     { "sort", 's', 0, G_OPTION_ARG_STRING, &sort,
       N_("Sort by id, time, sharpness, face_size, exposure, colour_cast, landmark_fit, "
-         "occlusion, yaw, pitch, roll, faces_in_frame or dup_group (default id)"), "KEY" },
+         "occlusion, yaw, pitch, roll, faces_in_frame or dup_group (default id); faces not "
+         "measured yet are measured first"), "KEY" },
     { "desc", 0, 0, G_OPTION_ARG_NONE, &desc, N_("Sort descending"), NULL },
+    { "duplicate-distance", 0, 0, G_OPTION_ARG_INT, &distance,
+      N_("With --sort dup_group: hashes differing in at most this many bits of 64 are "
+         "near-duplicates (default 4)"), "N" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("No progress line"), NULL },
     { "filter", 'f', 0, G_OPTION_ARG_STRING, &filter_name,
       N_("Only included or excluded faces (default all)"), "included|excluded|all" },
     { "reason", 'r', 0, G_OPTION_ARG_STRING, &reason,
@@ -492,6 +538,11 @@ cli_faces (int    argc,
       cli_error (_("unknown sort key “%s”; see “likeness-cli faces --help”"), sort);
       return CLI_EXIT_USAGE;
     }
+  if (distance < 0 || distance > 32)
+    {
+      cli_error (_("--duplicate-distance must be between 0 and 32"));
+      return CLI_EXIT_USAGE;
+    }
   if (filter_name != NULL)
     {
       if (g_str_equal (filter_name, "included"))
@@ -508,6 +559,26 @@ cli_faces (int    argc,
   project = lk_project_open (argv[1], &error);
   if (project == NULL)
     return cli_exit_for_error (error);
+
+  /* A metric that extraction does not fill in is measured before sorting
+   * by it, as `curate` would (only faces that lack it; kept in the
+   * project). */
+  if (sort_key_needs_analysis (sort))
+    {
+      g_autoptr(LkJob) job = lk_job_new (_("Measuring faces"));
+      MeasureRun run = { project, identity, g_str_equal (sort, "dup_group") ? distance : -1 };
+      gboolean ok = cli_run_job (job, measure_work, &run, quiet || json, &error);
+
+      if (ok && run.summary.computed + run.summary.hashed > 0 && !quiet && !json)
+        g_printerr (_("Measured %u faces for sorting by %s\n"),
+                    MAX (run.summary.computed, run.summary.hashed), sort);
+      if (ok && run.summary.failed > 0)
+        g_printerr (_("%u faces could not be measured (%s); they sort last\n"),
+                    run.summary.failed, run.summary.first_failure);
+      lk_analyse_summary_clear (&run.summary);
+      if (!ok)
+        return cli_exit_for_error (error);
+    }
 
   faces = lk_project_list_faces (project, identity, filter, reason, sort != NULL ? sort : "id",
                                  desc, &error);

@@ -4,7 +4,8 @@
 # portrait as B).
 set -u
 cli=$1
-data=${LK_TESTDATA_DIR:?LK_TESTDATA_DIR is not set}
+. "$(dirname "$0")/../lk-test-data.sh"
+lk_require_testdata
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
@@ -44,6 +45,37 @@ for f in faces:
     assert f["identity"] in ("A", "B") and f["file"].endswith(".png")
 assert any(f["faces-in-frame"] > 1 for f in faces)
 ' "$tmp/faces0.json"
+
+# Sorting by a metric that extraction does not measure measures it first
+# (on a copy, so that the dry run below still finds everything unmeasured).
+cp -r "$p" "$tmp/Sort.likeness"
+check "faces --sort id does not measure" 0 "$cli" faces "$tmp/Sort.likeness" --sort id --json
+cp "$tmp/out" "$tmp/sort-id.json"
+check "faces --sort sharpness right after extraction" 0 \
+  "$cli" faces "$tmp/Sort.likeness" --sort sharpness --json
+cp "$tmp/out" "$tmp/sort-sharp.json"
+check "faces --sort occlusion --desc" 0 "$cli" faces "$tmp/Sort.likeness" --sort occlusion --desc
+contains "the table lists every face" "$tmp/out" "^$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$tmp/sort-id.json") faces"
+py "sorted by measured sharpness, none left unmeasured" '
+import json, sys
+by_id, by_sharp = (json.load(open(f)) for f in sys.argv[1:3])
+assert all(f["sharpness"] is None for f in by_id)
+assert sorted(f["id"] for f in by_sharp) == sorted(f["id"] for f in by_id)
+values = [f["sharpness"] for f in by_sharp]
+assert all(v is not None and v > 0 for v in values), values
+assert values == sorted(values), values
+assert [f["id"] for f in by_sharp] != [f["id"] for f in by_id]
+' "$tmp/sort-id.json" "$tmp/sort-sharp.json"
+check "faces --sort dup_group" 0 "$cli" faces "$tmp/Sort.likeness" --sort dup_group --json
+py "duplicate groups found for the sort" '
+import json, sys
+faces = json.load(open(sys.argv[1]))
+assert all(f["phash"] is not None for f in faces)
+groups = [f["dup-group"] for f in faces if f["dup-group"] is not None]
+assert groups == sorted(groups) and len(groups) >= 2, groups
+' "$tmp/out"
+check "faces --duplicate-distance 40 is a usage error" 2 \
+  "$cli" faces "$tmp/Sort.likeness" --sort dup_group --duplicate-distance 40
 
 check "curate --auto --dry-run --json" 0 "$cli" curate "$p" --auto --dry-run --json
 cp "$tmp/out" "$tmp/dry.json"
