@@ -38,7 +38,7 @@ lk_application_get_main_window (LkApplication *self)
         return LK_WINDOW (l->data);
     }
 
-  window = GTK_WINDOW (lk_window_new (self));
+  window = GTK_WINDOW (lk_window_new (GTK_APPLICATION (self)));
   gtk_window_present (window);
 
   return LK_WINDOW (window);

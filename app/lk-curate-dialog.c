@@ -9,6 +9,7 @@
 
 #include "lk-auto-curate.h"
 #include "lk-face-states.h"
+#include "lk-job-runner.h"
 
 typedef enum
 {
@@ -69,7 +70,7 @@ struct _LkCurateDialog
   LkIdentity          identity;
   LkAutoCurateParams  params;
   LkJob              *job;
-  GCancellable       *cancellable;
+  LkJob              *preview_job;
   guint               preview_serial;
   guint               preview_id;
   gboolean            prepared;
@@ -97,28 +98,33 @@ static guint signals[N_SIGNALS];
 
 /* ---- The live preview -------------------------------------------------- */
 
+/* One preview run: what it was asked, and its typed result. */
 typedef struct
 {
-  LkAutoCurateParams params;
-  LkIdentity         identity;
-  guint              serial;
+  LkProject          *project;
+  LkAutoCurateParams  params;
+  LkIdentity          identity;
+  guint               serial;
+  LkAutoCuratePlan   *plan;
 } PreviewData;
 
 static void
-preview_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
+preview_data_free (PreviewData *data)
 {
-  PreviewData *data = task_data;
-  GError *error = NULL;
-  LkAutoCuratePlan *plan = lk_auto_curate_plan (LK_PROJECT (source_object), data->identity,
-                                                &data->params, &error);
+  g_clear_object (&data->project);
+  g_clear_pointer (&data->plan, lk_auto_curate_plan_free);
+  g_free (data);
+}
 
-  if (plan == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, plan, (GDestroyNotify) lk_auto_curate_plan_free);
+static gboolean
+preview_func (LkJob     *job,
+              gpointer   user_data,
+              GError   **error)
+{
+  PreviewData *data = user_data;
+
+  data->plan = lk_auto_curate_plan (data->project, data->identity, &data->params, error);
+  return data->plan != NULL;
 }
 
 static void
@@ -127,15 +133,19 @@ preview_done_cb (GObject      *object,
                  gpointer      user_data)
 {
   g_autoptr(LkCurateDialog) self = user_data;
-  PreviewData *data = g_task_get_task_data (G_TASK (result));
+  PreviewData *data = lk_job_run_get_data (result);
   g_autoptr(GError) error = NULL;
-  g_autoptr(LkAutoCuratePlan) plan = g_task_propagate_pointer (G_TASK (result), &error);
+  LkAutoCuratePlan *plan;
   g_autofree char *total = NULL;
 
   /* Only the newest preview counts. */
+  if (!lk_job_run_finish (result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
   if (data->serial != self->preview_serial || self->project == NULL)
     return;
 
+  plan = data->plan;
   if (plan == NULL)
     {
       gtk_label_set_label (self->progress_label, error->message);
@@ -173,7 +183,6 @@ static gboolean
 preview_cb (gpointer user_data)
 {
   LkCurateDialog *self = user_data;
-  g_autoptr(GTask) task = NULL;
   PreviewData *data;
 
   self->preview_id = 0;
@@ -181,14 +190,18 @@ preview_cb (gpointer user_data)
     return G_SOURCE_REMOVE;
 
   data = g_new0 (PreviewData, 1);
+  data->project = g_object_ref (self->project);
   data->params = self->params;
   data->identity = self->identity;
   data->serial = ++self->preview_serial;
 
-  task = g_task_new (self->project, self->cancellable, preview_done_cb, g_object_ref (self));
-  g_task_set_source_tag (task, preview_cb);
-  g_task_set_task_data (task, data, g_free);
-  g_task_run_in_thread (task, preview_thread);
+  /* A quick count behind the dialog: a job without a title, not listed. */
+  if (self->preview_job != NULL)
+    lk_job_cancel (self->preview_job);
+  g_clear_object (&self->preview_job);
+  self->preview_job = lk_job_new (NULL);
+  lk_job_run_async (self->preview_job, self->project, preview_func, data,
+                    (GDestroyNotify) preview_data_free, preview_done_cb, g_object_ref (self));
 
   return G_SOURCE_REMOVE;
 }
@@ -216,36 +229,30 @@ job_changed_cb (LkJob          *job,
 
 typedef struct
 {
-  LkAutoCurateParams params;
-  LkIdentity         identity;
-  LkJob             *job;
+  LkProject          *project;
+  LkAutoCurateParams  params;
+  LkIdentity          identity;
 } PrepareData;
 
 static void
 prepare_data_free (PrepareData *data)
 {
-  g_object_unref (data->job);
+  g_clear_object (&data->project);
   g_free (data);
 }
 
-static void
-prepare_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
+static gboolean
+prepare_func (LkJob     *job,
+              gpointer   user_data,
+              GError   **error)
 {
-  PrepareData *data = task_data;
+  PrepareData *data = user_data;
   LkAnalyseSummary summary = { 0 };
-  GError *error = NULL;
   gboolean ok;
 
-  ok = lk_curate_prepare (LK_PROJECT (source_object), data->identity, &data->params, data->job,
-                          &summary, &error);
+  ok = lk_curate_prepare (data->project, data->identity, &data->params, job, &summary, error);
   lk_analyse_summary_clear (&summary);
-  if (ok)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  return ok;
 }
 
 static void
@@ -256,7 +263,7 @@ prepare_done_cb (GObject      *object,
   g_autoptr(LkCurateDialog) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!lk_job_run_finish (result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         gtk_label_set_label (self->progress_label, error->message);
@@ -368,7 +375,6 @@ lk_curate_dialog_new (LkProject  *project,
                       LkIdentity  identity)
 {
   LkCurateDialog *self;
-  g_autoptr(GTask) task = NULL;
   g_autofree char *title = NULL;
 
   g_return_val_if_fail (LK_IS_PROJECT (project), NULL);
@@ -387,18 +393,15 @@ lk_curate_dialog_new (LkProject  *project,
   g_signal_connect_object (self->job, "notify::fraction", G_CALLBACK (job_changed_cb), self, 0);
   g_signal_connect_object (self->job, "notify::message", G_CALLBACK (job_changed_cb), self, 0);
 
-  task = g_task_new (project, lk_job_get_cancellable (self->job), prepare_done_cb,
-                     g_object_ref (self));
-  g_task_set_source_tag (task, lk_curate_dialog_new);
   {
     PrepareData *data = g_new0 (PrepareData, 1);
 
+    data->project = g_object_ref (project);
     data->params = self->params;
     data->identity = identity;
-    data->job = g_object_ref (self->job);
-    g_task_set_task_data (task, data, (GDestroyNotify) prepare_data_free);
+    lk_job_run_async (self->job, project, prepare_func, data, (GDestroyNotify) prepare_data_free,
+                      prepare_done_cb, g_object_ref (self));
   }
-  g_task_run_in_thread (task, prepare_thread);
 
   return self;
 }
@@ -411,7 +414,8 @@ lk_curate_dialog_dispose (GObject *object)
   g_clear_handle_id (&self->preview_id, g_source_remove);
   if (self->job != NULL)
     lk_job_cancel (self->job);
-  g_cancellable_cancel (self->cancellable);
+  if (self->preview_job != NULL)
+    lk_job_cancel (self->preview_job);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LK_TYPE_CURATE_DIALOG);
 
@@ -424,7 +428,7 @@ lk_curate_dialog_finalize (GObject *object)
   LkCurateDialog *self = LK_CURATE_DIALOG (object);
 
   g_clear_object (&self->job);
-  g_clear_object (&self->cancellable);
+  g_clear_object (&self->preview_job);
   g_clear_object (&self->project);
 
   G_OBJECT_CLASS (lk_curate_dialog_parent_class)->finalize (object);
@@ -463,5 +467,4 @@ lk_curate_dialog_init (LkCurateDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->params = lk_auto_curate_params_default ();
-  self->cancellable = g_cancellable_new ();
 }

@@ -14,10 +14,10 @@
 #include "lk-convert-params.h"
 #include "lk-error.h"
 #include "lk-export.h"
-#include "lk-job.h"
+#include "lk-job-runner.h"
+#include "lk-notify.h"
 #include "lk-provenance.h"
 #include "lk-setting-binding.h"
-#include "lk-window.h"
 
 /* The window actions the page adds, in lk_export_page_add_actions()'s order. */
 enum {
@@ -45,7 +45,7 @@ struct _LkExportPage
   LkJob            *job;           /* the export running, or NULL */
   char             *job_output;
   char             *output;        /* the last finished export */
-  GCancellable     *verify_cancellable;
+  LkJob            *verify_job;
 
   /* template widgets */
   AdwPreferencesPage *preferences_page;
@@ -237,7 +237,7 @@ lk_export_page_update_state (LkExportPage *self)
                                    self->output != NULL && !running);
       g_simple_action_set_enabled (self->actions[ACTION_VERIFY],
                                    self->output != NULL && !running &&
-                                   self->verify_cancellable == NULL);
+                                   self->verify_job == NULL);
       g_simple_action_set_enabled (self->actions[ACTION_NEW], self->output != NULL && !running);
       g_simple_action_set_enabled (self->actions[ACTION_SET], self->project != NULL && !running);
     }
@@ -310,11 +310,7 @@ static void
 show_toast (LkExportPage *self,
             const char   *message)
 {
-  LkWindow *window = lk_window_for_widget (GTK_WIDGET (self));
-
-  g_message ("%s", message);
-  if (window != NULL)
-    lk_window_add_toast (window, message);
+  lk_notify (GTK_WIDGET (self), message);
 }
 
 static char *
@@ -437,13 +433,10 @@ export_done_cb (GObject      *source,
     }
   else
     {
-      LkWindow *window = lk_window_for_widget (GTK_WIDGET (self));
-
       gtk_stack_set_visible_child_name (self->export_stack, self->output != NULL ? "done" : "idle");
-      if (window != NULL)
-        lk_window_show_error (window, _("Export Failed"), error,
-                              _("Nothing was written to the output file. Check the settings "
-                                "and that the folder has room, then export again."));
+      lk_notify_error (GTK_WIDGET (self), _("Export Failed"), error,
+                       _("Nothing was written to the output file. Check the settings "
+                         "and that the folder has room, then export again."));
     }
 
   lk_export_page_update_state (self);
@@ -455,7 +448,6 @@ export_action (GSimpleAction *action,
                gpointer       user_data)
 {
   LkExportPage *self = user_data;
-  LkWindow *window = lk_window_for_widget (GTK_WIDGET (self));
   LkSource *target = lk_export_page_get_target (self);
   const char *output = adw_action_row_get_subtitle (self->output_row);
   g_autoptr(GError) error = NULL;
@@ -484,10 +476,7 @@ export_action (GSimpleAction *action,
 
   if (error != NULL)
     {
-      if (window != NULL)
-        lk_window_show_error (window, _("Could Not Start the Export"), error, NULL);
-      else
-        g_message ("Could not start the export: %s", error->message);
+      lk_notify_error (GTK_WIDGET (self), _("Could Not Start the Export"), error, NULL);
       return;
     }
 
@@ -580,22 +569,30 @@ open_folder_action (GSimpleAction *action,
                                            open_folder_done_cb, g_object_ref (self));
 }
 
-static void
-verify_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+/* One verification: the file, and its typed result. */
+typedef struct
 {
-  LkProvenanceReport *report = NULL;
-  GError *error = NULL;
+  char               *output;
+  LkProvenanceReport *report;
+} Verify;
 
-  if (lk_provenance_verify (task_data, &report, cancellable, &error))
-    g_task_return_pointer (task, report, (GDestroyNotify) lk_provenance_report_free);
-  else
-    {
-      lk_provenance_report_free (report);
-      g_task_return_error (task, error);
-    }
+static void
+verify_free (Verify *verify)
+{
+  g_free (verify->output);
+  g_clear_pointer (&verify->report, lk_provenance_report_free);
+  g_free (verify);
+}
+
+static gboolean
+verify_func (LkJob     *job,
+             gpointer   data,
+             GError   **error)
+{
+  Verify *verify = data;
+
+  return lk_provenance_verify (verify->output, &verify->report, lk_job_get_cancellable (job),
+                               error);
 }
 
 static void
@@ -604,11 +601,12 @@ verify_done_cb (GObject      *source,
                 gpointer      user_data)
 {
   LkExportPage *self = LK_EXPORT_PAGE (source);
-  g_autoptr(LkProvenanceReport) report = NULL;
+  LkProvenanceReport *report = NULL;
   g_autoptr(GError) error = NULL;
 
-  report = g_task_propagate_pointer (G_TASK (result), &error);
-  g_clear_object (&self->verify_cancellable);
+  if (lk_job_run_finish (result, &error))
+    report = ((Verify *) lk_job_run_get_data (result))->report;
+  g_clear_object (&self->verify_job);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -649,18 +647,23 @@ verify_action (GSimpleAction *action,
                gpointer       user_data)
 {
   LkExportPage *self = user_data;
-  g_autoptr(GTask) task = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *title = NULL;
+  Verify *verify;
 
-  if (self->output == NULL || self->verify_cancellable != NULL)
+  if (self->output == NULL || self->verify_job != NULL)
     return;
 
-  self->verify_cancellable = g_cancellable_new ();
+  name = g_path_get_basename (self->output);
+  /* Translators: %s is the file whose provenance is checked */
+  title = g_strdup_printf (_("Verifying %s"), name);
+  self->verify_job = lk_job_new (title);
+  verify = g_new0 (Verify, 1);
+  verify->output = g_strdup (self->output);
   lk_export_page_set_verify (self, "security-medium-symbolic", NULL, _("Provenance"),
                              _("Checking…"));
-  task = g_task_new (self, self->verify_cancellable, verify_done_cb, NULL);
-  g_task_set_source_tag (task, verify_action);
-  g_task_set_task_data (task, g_strdup (self->output), g_free);
-  g_task_run_in_thread (task, verify_thread);
+  lk_job_run_async (self->verify_job, self, verify_func, verify, (GDestroyNotify) verify_free,
+                    verify_done_cb, NULL);
   lk_export_page_update_state (self);
 }
 
@@ -767,8 +770,8 @@ lk_export_page_set_project (LkExportPage *self,
   /* A running export belongs to the project it started in. */
   if (self->job != NULL)
     lk_job_cancel (self->job);
-  if (self->verify_cancellable != NULL)
-    g_cancellable_cancel (self->verify_cancellable);
+  if (self->verify_job != NULL)
+    lk_job_cancel (self->verify_job);
   g_clear_pointer (&self->output, g_free);
   gtk_video_set_file (self->player, NULL);
   gtk_stack_set_visible_child_name (self->export_stack, "idle");
@@ -808,8 +811,8 @@ lk_export_page_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->job, self);
       lk_job_cancel (self->job);
     }
-  if (self->verify_cancellable != NULL)
-    g_cancellable_cancel (self->verify_cancellable);
+  if (self->verify_job != NULL)
+    lk_job_cancel (self->verify_job);
   lk_export_page_unbind (self);
   g_clear_object (&self->project);
   g_clear_pointer (&self->targets, g_ptr_array_unref);

@@ -13,6 +13,7 @@
 #include "lk-face-figure.h"
 #include "lk-face-thumbnailer.h"
 #include "lk-image-io.h"
+#include "lk-job-runner.h"
 #include "lk-metrics.h"
 #include "lk-video-reader.h"
 
@@ -24,7 +25,7 @@ struct _LkFaceDetail
 
   LkProject    *project;
   LkFace       *face;
-  GCancellable *cancellable;
+  LkJob        *job;
 
   /* template widgets */
   GtkLabel        *title_label;
@@ -59,17 +60,16 @@ load_data_free (LoadData *data)
 }
 
 /* Worker thread: the crop, then the frame of @pts in the source. */
-static void
-load_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
+static gboolean
+load_func (LkJob     *job,
+           gpointer   user_data,
+           GError   **error)
 {
-  LoadData *data = task_data;
+  LoadData *data = user_data;
+  GCancellable *cancellable = lk_job_get_cancellable (job);
   g_autoptr(LkImage) crop = NULL;
   g_autoptr(LkVideoReader) reader = NULL;
   g_autoptr(LkVideoFrame) frame = NULL;
-  g_autoptr(GError) error = NULL;
   const LkVideoInfo *info;
 
   crop = lk_image_load (data->crop_path, NULL);
@@ -78,42 +78,32 @@ load_thread (GTask        *task,
 
   if (data->source_path == NULL)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                               _("The video or photo of this face is no longer in the project"));
-      return;
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           _("The video or photo of this face is no longer in the project"));
+      return FALSE;
     }
 
-  reader = lk_video_reader_open (data->source_path, cancellable, &error);
+  reader = lk_video_reader_open (data->source_path, cancellable, error);
   if (reader == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+    return FALSE;
   info = lk_video_reader_get_info (reader);
   lk_video_reader_set_max_size (reader, FRAME_MAX_SIZE, FRAME_MAX_SIZE);
 
   if (!info->is_still_image &&
-      !lk_video_reader_seek (reader, data->pts, cancellable, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  if (!lk_video_reader_read (reader, &frame, cancellable, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+      !lk_video_reader_seek (reader, data->pts, cancellable, error))
+    return FALSE;
+  if (!lk_video_reader_read (reader, &frame, cancellable, error))
+    return FALSE;
   if (frame == NULL)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
-                               _("The frame of this face could not be read from “%s”"),
-                               data->source_path);
-      return;
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("The frame of this face could not be read from “%s”"), data->source_path);
+      return FALSE;
     }
 
   data->frame = lk_texture_new_from_image (frame->image, 0);
   data->frame_scale = info->width > 0 ? (double) frame->image->width / info->width : 1.0;
-  g_task_return_boolean (task, TRUE);
+  return TRUE;
 }
 
 static void
@@ -122,10 +112,10 @@ load_done_cb (GObject      *object,
               gpointer      user_data)
 {
   LkFaceDetail *self = LK_FACE_DETAIL (object);
-  LoadData *data = g_task_get_task_data (G_TASK (result));
+  LoadData *data = lk_job_run_get_data (result);
   g_autoptr(GError) error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error) &&
+  if (!lk_job_run_finish (result, &error) &&
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
@@ -207,12 +197,12 @@ lk_face_detail_update (LkFaceDetail *self)
   g_autofree char *title = NULL;
   g_autofree char *time = NULL;
   g_autofree char *source_path = NULL;
-  g_autoptr(GTask) task = NULL;
   LoadData *data;
   float crop_points[LK_N_LANDMARKS][2];
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  if (self->job != NULL)
+    lk_job_cancel (self->job);
+  g_clear_object (&self->job);
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->metrics_list))) != NULL)
     gtk_list_box_remove (self->metrics_list, child);
@@ -295,11 +285,10 @@ lk_face_detail_update (LkFaceDetail *self)
   data->crop_path = g_strdup (face->file);
   data->pts = face->pts;
 
-  self->cancellable = g_cancellable_new ();
-  task = g_task_new (self, self->cancellable, load_done_cb, NULL);
-  g_task_set_source_tag (task, lk_face_detail_update);
-  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
-  g_task_run_in_thread (task, load_thread);
+  /* A short load behind the panel: a job without a title, not listed. */
+  self->job = lk_job_new (NULL);
+  lk_job_run_async (self->job, self, load_func, data, (GDestroyNotify) load_data_free,
+                    load_done_cb, NULL);
 }
 
 void
@@ -346,8 +335,9 @@ lk_face_detail_dispose (GObject *object)
   LkFaceDetail *self = LK_FACE_DETAIL (object);
   GtkWidget *child;
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  if (self->job != NULL)
+    lk_job_cancel (self->job);
+  g_clear_object (&self->job);
   gtk_widget_dispose_template (GTK_WIDGET (self), LK_TYPE_FACE_DETAIL);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);

@@ -18,9 +18,10 @@
 #include "lk-face-list.h"
 #include "lk-face-thumbnailer.h"
 #include "lk-faces.h"
+#include "lk-job-runner.h"
+#include "lk-notify.h"
 #include "lk-pose-chart.h"
 #include "lk-pose-coverage.h"
-#include "lk-window.h"
 
 #define THUMBNAIL_SIZE   128
 #define MAX_THUMBNAILS   3000
@@ -54,7 +55,6 @@ struct _LkFacesPage
   guint               refresh_id;
 
   /* template widgets */
-  AdwToastOverlay    *toast_overlay;
   AdwPreferencesGroup *group_a;
   AdwPreferencesGroup *group_b;
   AdwActionRow       *faces_a_row;
@@ -74,6 +74,7 @@ struct _LkFacesPage
   GtkLabel           *pose_label;
   GtkDropDown        *filter_dropdown;
   GtkLabel           *count_label;
+  GtkWidget          *content;
   GtkRevealer        *job_revealer;
   GtkLabel           *job_label;
   GtkProgressBar     *job_progress;
@@ -190,11 +191,7 @@ static void
 lk_faces_page_toast (LkFacesPage *self,
                      const char  *message)
 {
-  AdwToast *toast = adw_toast_new (message);
-
-  g_message ("%s", message);
-  adw_toast_set_timeout (toast, 6);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  lk_notify (GTK_WIDGET (self), message);
 }
 
 static void
@@ -211,11 +208,9 @@ lk_faces_page_report_error (LkFacesPage  *self,
                             const GError *error,
                             const char   *advice)
 {
-  LkWindow *window = lk_window_for_widget (GTK_WIDGET (self));
-
-  if (window != NULL && g_utf8_strlen (error->message, -1) > LONG_MESSAGE)
+  if (g_utf8_strlen (error->message, -1) > LONG_MESSAGE)
     {
-      lk_window_show_error (window, heading, error, advice);
+      lk_notify_error (GTK_WIDGET (self), heading, error, advice);
     }
   else
     {
@@ -664,7 +659,6 @@ lk_faces_page_add_files (LkFacesPage *self,
   if (added > 0)
     {
       g_autofree char *message = NULL;
-      AdwToast *toast;
 
       lk_faces_page_update_sources (self);
 
@@ -672,12 +666,8 @@ lk_faces_page_add_files (LkFacesPage *self,
       message = g_strdup_printf (ngettext ("%u file added to Person %s",
                                            "%u files added to Person %s", added),
                                  added, lk_identity_to_string (identity));
-      toast = adw_toast_new (message);
-      adw_toast_set_button_label (toast, _("_Extract Now"));
-      adw_toast_set_action_name (toast, "win.extract");
-      adw_toast_set_action_target_value (toast,
-                                         g_variant_new_string (lk_identity_to_string (identity)));
-      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+      lk_notify_with_action (GTK_WIDGET (self), message, _("_Extract Now"), "win.extract",
+                             g_variant_new_string (lk_identity_to_string (identity)), FALSE);
     }
 
   return added;
@@ -1018,12 +1008,7 @@ static void
 lk_faces_page_show_undo_toast (LkFacesPage *self,
                                const char  *message)
 {
-  AdwToast *toast = adw_toast_new (message);
-
-  adw_toast_set_button_label (toast, _("_Undo"));
-  adw_toast_set_action_name (toast, "win.undo");
-  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  lk_notify_with_action (GTK_WIDGET (self), message, _("_Undo"), "win.undo", NULL, TRUE);
 }
 
 static void
@@ -1182,47 +1167,47 @@ analysis_changed_cb (LkJob       *job,
     gtk_label_set_label (self->job_label, message);
 }
 
-static void
-analysis_thread (GTask        *task,
-                 gpointer      source_object,
-                 gpointer      task_data,
-                 GCancellable *cancellable)
+/* What one measuring run did: its typed result. */
+typedef struct
 {
-  LkJob *job = task_data;
-  LkAutoCurateParams params = lk_auto_curate_params_default ();
-  LkAnalyseSummary *summary = g_new0 (LkAnalyseSummary, 1);
-  GError *error = NULL;
+  LkProject        *project;
+  gboolean          auto_pass;
+  LkAnalyseSummary  summary;
+  LkFaceStates     *previous;   /* the faces' states before the automatic pass */
+  guint             excluded;
+} Analysis;
 
-  if (!lk_curate_prepare (LK_PROJECT (source_object), -1, &params, job, summary, &error))
-    {
-      lk_analyse_summary_clear (summary);
-      g_free (summary);
-      g_task_return_error (task, error);
-      return;
-    }
+static void
+analysis_free (Analysis *analysis)
+{
+  g_clear_object (&analysis->project);
+  lk_analyse_summary_clear (&analysis->summary);
+  g_clear_pointer (&analysis->previous, lk_face_states_free);
+  g_free (analysis);
+}
+
+static gboolean
+analysis_func (LkJob     *job,
+               gpointer   data,
+               GError   **error)
+{
+  Analysis *analysis = data;
+  LkAutoCurateParams params = lk_auto_curate_params_default ();
+  g_autoptr(LkAutoCuratePlan) plan = NULL;
+
+  if (!lk_curate_prepare (analysis->project, -1, &params, job, &analysis->summary, error))
+    return FALSE;
+  if (!analysis->auto_pass)
+    return TRUE;
 
   /* win.auto-curate-defaults: the automatic pass with the default
    * thresholds right after measuring, for both people, as one undo step. */
-  if (g_object_get_data (G_OBJECT (job), "lk-apply-auto-pass") != NULL)
-    {
-      g_autoptr(LkAutoCuratePlan) plan = lk_auto_curate_plan (LK_PROJECT (source_object), -1,
-                                                              &params, &error);
-      LkFaceStates *previous = NULL;
+  plan = lk_auto_curate_plan (analysis->project, -1, &params, error);
+  if (plan == NULL || !lk_auto_curate_apply (analysis->project, plan, &analysis->previous, error))
+    return FALSE;
+  analysis->excluded = plan->total;
 
-      if (plan == NULL ||
-          !lk_auto_curate_apply (LK_PROJECT (source_object), plan, &previous, &error))
-        {
-          lk_analyse_summary_clear (summary);
-          g_free (summary);
-          g_task_return_error (task, error);
-          return;
-        }
-      g_object_set_data (G_OBJECT (job), "lk-excluded", GUINT_TO_POINTER (plan->total));
-      g_object_set_data_full (G_OBJECT (job), "lk-previous", previous,
-                              (GDestroyNotify) lk_face_states_free);
-    }
-
-  g_task_return_pointer (task, summary, NULL);
+  return TRUE;
 }
 
 static void
@@ -1232,29 +1217,24 @@ analysis_done_cb (GObject      *object,
 {
   g_autoptr(LkFacesPage) self = user_data;
   g_autoptr(GError) error = NULL;
-  LkAnalyseSummary *summary = g_task_propagate_pointer (G_TASK (result), &error);
-  LkFaceStates *previous = NULL;
-  guint excluded = 0;
+  Analysis *analysis = lk_job_run_get_data (result);
+  gboolean ok = lk_job_run_finish (result, &error);
 
   if (self->analysis != NULL)
     {
-      previous = g_object_steal_data (G_OBJECT (self->analysis), "lk-previous");
-      excluded = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (self->analysis), "lk-excluded"));
       g_signal_handlers_disconnect_by_data (self->analysis, self);
       g_clear_object (&self->analysis);
     }
   gtk_revealer_set_reveal_child (self->job_revealer, FALSE);
 
-  if (summary != NULL && previous != NULL)
+  if (ok && analysis->previous != NULL)
     {
       /* The automatic pass ran too: one undo step, as from the dialog. */
-      curate_applied_cb (NULL, previous, excluded, self);
-      lk_face_states_free (previous);
-      lk_analyse_summary_clear (summary);
-      g_free (summary);
+      curate_applied_cb (NULL, analysis->previous, analysis->excluded, self);
     }
-  else if (summary != NULL)
+  else if (ok)
     {
+      LkAnalyseSummary *summary = &analysis->summary;
       g_autofree char *message = NULL;
 
       if (summary->failed > 0)
@@ -1267,8 +1247,6 @@ analysis_done_cb (GObject      *object,
                                              "%u faces measured, duplicates grouped",
                                              summary->computed), summary->computed);
       lk_faces_page_toast (self, message);
-      lk_analyse_summary_clear (summary);
-      g_free (summary);
     }
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     lk_faces_page_report_error (self, _("Could Not Measure the Faces"), error, NULL);
@@ -1282,14 +1260,17 @@ analyse_faces_action (GSimpleAction *action,
                       gpointer       user_data)
 {
   LkFacesPage *self = user_data;
-  g_autoptr(GTask) task = NULL;
+  Analysis *analysis;
 
   if (self->project == NULL || self->analysis != NULL)
     return;
 
+  analysis = g_new0 (Analysis, 1);
+  analysis->project = g_object_ref (self->project);
+  analysis->auto_pass = g_str_equal (g_action_get_name (G_ACTION (action)),
+                                     "auto-curate-defaults");
+
   self->analysis = lk_job_new (_("Measuring Faces"));
-  if (g_str_equal (g_action_get_name (G_ACTION (action)), "auto-curate-defaults"))
-    g_object_set_data (G_OBJECT (self->analysis), "lk-apply-auto-pass", GINT_TO_POINTER (TRUE));
   g_signal_connect_object (self->analysis, "notify::fraction",
                            G_CALLBACK (analysis_changed_cb), self, 0);
   g_signal_connect_object (self->analysis, "notify::message",
@@ -1298,11 +1279,8 @@ analyse_faces_action (GSimpleAction *action,
   gtk_progress_bar_set_fraction (self->job_progress, 0.0);
   gtk_revealer_set_reveal_child (self->job_revealer, TRUE);
 
-  task = g_task_new (self->project, lk_job_get_cancellable (self->analysis), analysis_done_cb,
-                     g_object_ref (self));
-  g_task_set_source_tag (task, analyse_faces_action);
-  g_task_set_task_data (task, g_object_ref (self->analysis), g_object_unref);
-  g_task_run_in_thread (task, analysis_thread);
+  lk_job_run_async (self->analysis, self->project, analysis_func, analysis,
+                    (GDestroyNotify) analysis_free, analysis_done_cb, g_object_ref (self));
 
   lk_faces_page_update_actions (self);
 }
@@ -1716,7 +1694,6 @@ lk_faces_page_class_init (LkFacesPageClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/likeness/Studio/lk-faces-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, LkFacesPage, group_a);
   gtk_widget_class_bind_template_child (widget_class, LkFacesPage, group_b);
   gtk_widget_class_bind_template_child (widget_class, LkFacesPage, faces_a_row);
@@ -1736,6 +1713,7 @@ lk_faces_page_class_init (LkFacesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LkFacesPage, pose_label);
   gtk_widget_class_bind_template_child (widget_class, LkFacesPage, filter_dropdown);
   gtk_widget_class_bind_template_child (widget_class, LkFacesPage, count_label);
+  gtk_widget_class_bind_template_child (widget_class, LkFacesPage, content);
   gtk_widget_class_bind_template_child (widget_class, LkFacesPage, job_revealer);
   gtk_widget_class_bind_template_child (widget_class, LkFacesPage, job_label);
   gtk_widget_class_bind_template_child (widget_class, LkFacesPage, job_progress);

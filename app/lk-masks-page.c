@@ -13,10 +13,10 @@
 #include "lk-converter.h"
 #include "lk-error.h"
 #include "lk-frame-view.h"
+#include "lk-notify.h"
 #include "lk-preview-worker.h"
 #include "lk-setting-binding.h"
 #include "lk-video-reader.h"
-#include "lk-window.h"
 
 /* The mask overlay's tint (GNOME's blue 3), straight alpha. */
 #define OVERLAY_RED    0x35
@@ -618,13 +618,10 @@ preview_result_cb (LkPreviewWorker *worker,
 
   if (error != NULL)
     {
-      LkWindow *window = lk_window_for_widget (GTK_WIDGET (self));
       g_autofree char *message = g_strdup_printf (_("Could not show the frame: %s"),
                                                   error->message);
 
-      g_message ("%s", message);
-      if (window != NULL)
-        lk_window_add_toast (window, message);
+      lk_notify (GTK_WIDGET (self), message);
       return;
     }
 
@@ -975,11 +972,7 @@ set_action (GSimpleAction *action,
 
   if (error != NULL)
     {
-      LkWindow *window = lk_window_for_widget (GTK_WIDGET (self));
-
-      g_message ("masks-set: %s", error->message);
-      if (window != NULL)
-        lk_window_add_toast (window, error->message);
+      lk_notify (GTK_WIDGET (self), error->message);
     }
 }
 

@@ -7,7 +7,7 @@
 
 #include <glib/gi18n.h>
 
-#include "lk-window.h"
+#include "lk-notify.h"
 
 struct _LkSettingBinding
 {
@@ -198,14 +198,10 @@ lk_setting_binding_store (LkSettingBinding *self)
   self->updating = TRUE;
   if (!lk_project_set_setting (self->project, self->key, text, &error))
     {
-      LkWindow *window = GTK_IS_WIDGET (self->target)
-                           ? lk_window_for_widget (GTK_WIDGET (self->target)) : NULL;
-      g_autofree char *message = g_strdup_printf (_("Could not save the setting: %s"),
-                                                  error->message);
+      g_autofree char *message = g_strdup_printf (_("Could not save the setting %s: %s"),
+                                                  self->key, error->message);
 
-      g_message ("%s: %s", self->key, error->message);
-      if (window != NULL)
-        lk_window_add_toast (window, message);
+      lk_notify (GTK_IS_WIDGET (self->target) ? GTK_WIDGET (self->target) : NULL, message);
     }
   self->updating = FALSE;
 }

@@ -10,11 +10,12 @@
 
 #include "lk-engine.h"
 #include "lk-error.h"
+#include "lk-job-runner.h"
 #include "lk-loss-chart.h"
 #include "lk-loss-history.h"
+#include "lk-notify.h"
 #include "lk-preview-grid.h"
 #include "lk-setting-binding.h"
-#include "lk-window.h"
 
 /* The recent windows of the chart, in iterations (0: all). */
 #define ZOOM_10K 10000
@@ -30,7 +31,7 @@ struct _LkTrainPage
 
   LkTrainer     *trainer;
   LkLossHistory *history;
-  GCancellable  *load_cancellable;
+  LkJob         *load_job;
   GPtrArray     *stop_tasks;       /* GTask, waiting for the trainer to end */
   GError        *last_error;       /* why the trainer last failed */
 
@@ -559,10 +560,7 @@ trainer_warning_cb (LkTrainer   *trainer,
                     const char  *message,
                     LkTrainPage *self)
 {
-  LkWindow *window = lk_window_for_widget (GTK_WIDGET (self));
-
-  if (window != NULL)
-    lk_window_add_toast (window, message);
+  lk_notify (GTK_WIDGET (self), message);
 }
 
 static void
@@ -610,56 +608,54 @@ lk_train_page_set_trainer (LkTrainPage *self,
 
 typedef struct
 {
-  GArray *points;
-  gint64  checkpoint_iteration;
-  gint64  checkpoint_time;
+  LkProject *project;
+  GArray    *points;
+  gint64     checkpoint_iteration;
+  gint64     checkpoint_time;
 } Loaded;
 
 static void
 loaded_free (Loaded *loaded)
 {
+  g_clear_object (&loaded->project);
   g_clear_pointer (&loaded->points, g_array_unref);
   g_free (loaded);
 }
 
-static void
-load_history_thread (GTask        *task,
-                     gpointer      source_object,
-                     gpointer      task_data,
-                     GCancellable *cancellable)
+static gboolean
+load_history_func (LkJob     *job,
+                   gpointer   data,
+                   GError   **error)
 {
-  LkProject *project = task_data;
-  g_autoptr(GError) error = NULL;
+  Loaded *loaded = data;
+  g_autoptr(GError) checkpoint_error = NULL;
   g_autofree char *checkpoint = NULL;
-  Loaded *loaded = g_new0 (Loaded, 1);
 
   loaded->checkpoint_iteration = -1;
-  loaded->points = lk_trainer_load_loss_history (project, &error);
+  loaded->points = lk_trainer_load_loss_history (loaded->project, error);
   if (loaded->points == NULL)
-    {
-      loaded_free (loaded);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+    return FALSE;
 
-  checkpoint = lk_trainer_find_checkpoint (project, &loaded->checkpoint_iteration, &error);
+  checkpoint = lk_trainer_find_checkpoint (loaded->project, &loaded->checkpoint_iteration,
+                                           &checkpoint_error);
   if (checkpoint != NULL)
     {
       g_autoptr(GFile) file = g_file_new_for_path (checkpoint);
       g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_TIME_MODIFIED,
-                                                     G_FILE_QUERY_INFO_NONE, cancellable, NULL);
+                                                     G_FILE_QUERY_INFO_NONE,
+                                                     lk_job_get_cancellable (job), NULL);
 
       if (info != NULL)
         loaded->checkpoint_time =
           (gint64) g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED);
     }
-  else if (error != NULL)
+  else if (checkpoint_error != NULL)
     {
       /* The history is still worth showing. */
-      g_message ("%s", error->message);
+      g_message ("%s", checkpoint_error->message);
     }
 
-  g_task_return_pointer (task, loaded, (GDestroyNotify) loaded_free);
+  return TRUE;
 }
 
 static void
@@ -668,31 +664,24 @@ load_history_cb (GObject      *object,
                  gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  Loaded *loaded = g_task_propagate_pointer (G_TASK (result), &error);
+  Loaded *loaded = lk_job_run_get_data (result);
   LkTrainPage *self;
 
-  if (loaded == NULL)
+  if (!lk_job_run_finish (result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          LkWindow *window = lk_window_for_widget (GTK_WIDGET (object));
           g_autofree char *message = g_strdup_printf (_("Could not read the loss history: %s"),
                                                       error->message);
 
-          g_message ("%s", message);
-          if (window != NULL)
-            lk_window_add_toast (window, message);
+          lk_notify (GTK_WIDGET (object), message);
         }
       return;
     }
 
   self = LK_TRAIN_PAGE (object);
-  if (g_task_get_cancellable (G_TASK (result)) != self->load_cancellable ||
-      g_cancellable_is_cancelled (self->load_cancellable))
-    {
-      loaded_free (loaded);
-      return;
-    }
+  if (lk_job_run_get_job (result) != self->load_job || lk_job_is_cancelled (self->load_job))
+    return;
 
   /* Points the trainer emitted while the history loaded stay. */
   {
@@ -712,7 +701,6 @@ load_history_cb (GObject      *object,
 
   self->checkpoint_iteration = loaded->checkpoint_iteration;
   self->checkpoint_time = loaded->checkpoint_time;
-  loaded_free (loaded);
 
   lk_train_page_update_legend (self);
   lk_train_page_update_saved (self);
@@ -923,8 +911,9 @@ lk_train_page_set_project (LkTrainPage *self,
   if (self->project == project)
     return;
 
-  g_cancellable_cancel (self->load_cancellable);
-  g_clear_object (&self->load_cancellable);
+  if (self->load_job != NULL)
+    lk_job_cancel (self->load_job);
+  g_clear_object (&self->load_job);
   lk_train_page_set_trainer (self, NULL);
   complete_stop_tasks (self);
   g_clear_pointer (&self->bindings, g_ptr_array_unref);
@@ -941,7 +930,6 @@ lk_train_page_set_project (LkTrainPage *self,
   if (project != NULL)
     {
       g_autoptr(LkTrainer) trainer = NULL;
-      g_autoptr(GTask) task = NULL;
       LkTrainParams params = lk_train_params_from_project (project);
 
       self->bindings = lk_setting_bind_all (project, self, setting_specs,
@@ -950,11 +938,15 @@ lk_train_page_set_project (LkTrainPage *self,
       trainer = lk_trainer_new (project, &params);
       lk_train_page_set_trainer (self, trainer);
 
-      self->load_cancellable = g_cancellable_new ();
-      task = g_task_new (self, self->load_cancellable, load_history_cb, NULL);
-      g_task_set_source_tag (task, lk_train_page_set_project);
-      g_task_set_task_data (task, g_object_ref (project), g_object_unref);
-      g_task_run_in_thread (task, load_history_thread);
+      {
+        Loaded *loaded = g_new0 (Loaded, 1);
+
+        /* Reading the project's history: not listed, it takes a moment. */
+        loaded->project = g_object_ref (project);
+        self->load_job = lk_job_new (NULL);
+        lk_job_run_async (self->load_job, self, load_history_func, loaded,
+                          (GDestroyNotify) loaded_free, load_history_cb, NULL);
+      }
     }
 
   lk_train_page_update_legend (self);
@@ -981,8 +973,9 @@ lk_train_page_dispose (GObject *object)
   LkTrainPage *self = LK_TRAIN_PAGE (object);
   GtkWidget *child;
 
-  g_cancellable_cancel (self->load_cancellable);
-  g_clear_object (&self->load_cancellable);
+  if (self->load_job != NULL)
+    lk_job_cancel (self->load_job);
+  g_clear_object (&self->load_job);
   /* Whoever waits for a stop goes away with the page. */
   for (guint i = 0; self->stop_tasks != NULL && i < self->stop_tasks->len; i++)
     g_task_return_new_error (self->stop_tasks->pdata[i], G_IO_ERROR, G_IO_ERROR_CANCELLED,

@@ -10,6 +10,8 @@
 #include "lk-export-page.h"
 #include "lk-faces-page.h"
 #include "lk-masks-page.h"
+#include "lk-notify.h"
+#include "lk-operations-button.h"
 #include "lk-train-page.h"
 
 #define MAX_RECENT_PROJECTS 8
@@ -350,8 +352,8 @@ lk_window_create_project (LkWindow   *self,
 
   if (project == NULL)
     {
-      lk_window_show_error (self, _("Could Not Create the Project"), error,
-                            _("Choose another name, or a folder where you may create files."));
+      lk_notify_error (GTK_WIDGET (self), _("Could Not Create the Project"), error,
+                       _("Choose another name, or a folder where you may create files."));
       return self->project != NULL;
     }
 
@@ -376,8 +378,8 @@ lk_window_open_project (LkWindow   *self,
   project = lk_project_open (path, &error);
   if (project == NULL)
     {
-      lk_window_show_error (self, _("Could Not Open the Project"), error,
-                            _("Check that the folder is a Likeness project (it holds "
+      lk_notify_error (GTK_WIDGET (self), _("Could Not Open the Project"), error,
+                       _("Check that the folder is a Likeness project (it holds "
                               "project.db) and that you may read and write it."));
       return self->project != NULL;
     }
@@ -417,20 +419,38 @@ lk_window_get_project (LkWindow *self)
   return self->project;
 }
 
-void
-lk_window_add_toast (LkWindow   *self,
-                     const char *message)
+/* win.notify (message, button label, action name, target, urgent): a toast;
+ * lk_notify() in lk-notify.c is its caller. */
+static void
+notify_action (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
 {
+  LkWindow *self = user_data;
+  g_autoptr(GVariant) target = NULL;
+  const char *message, *button_label, *action_name;
+  gboolean urgent;
   AdwToast *toast;
 
-  g_return_if_fail (LK_IS_WINDOW (self));
+  g_variant_get (parameter, "(&s&s&smvb)", &message, &button_label, &action_name, &target,
+                 &urgent);
 
   toast = adw_toast_new (message);
   adw_toast_set_timeout (toast, 6);
+  if (*button_label != '\0' && *action_name != '\0')
+    {
+      adw_toast_set_button_label (toast, button_label);
+      adw_toast_set_action_name (toast, action_name);
+      if (target != NULL)
+        adw_toast_set_action_target_value (toast, target);
+    }
+  if (urgent)
+    adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
-void
+
+static void
 lk_window_show_error (LkWindow     *self,
                       const char   *heading,
                       const GError *error,
@@ -439,16 +459,12 @@ lk_window_show_error (LkWindow     *self,
   GtkWidget *dialog;
   g_autofree char *body = NULL;
 
-  g_return_if_fail (LK_IS_WINDOW (self));
-
   if (error != NULL && advice != NULL)
     body = g_strdup_printf ("%s\n\n%s", error->message, advice);
   else if (error != NULL)
     body = g_strdup (error->message);
   else
     body = g_strdup (advice);
-
-  g_message ("%s: %s", heading, error != NULL ? error->message : "");
 
   dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
   gtk_window_set_title (GTK_WINDOW (dialog), heading);
@@ -457,21 +473,20 @@ lk_window_show_error (LkWindow     *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-LkWindow *
-lk_window_for_widget (GtkWidget *widget)
+/* win.report-error (heading, message, advice): lk_notify_error()'s. */
+static void
+report_error_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
 {
-  GtkRoot *root;
+  LkWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+  const char *heading, *message, *advice;
 
-  g_return_val_if_fail (GTK_IS_WIDGET (widget), NULL);
-
-  root = gtk_widget_get_root (widget);
-  if (LK_IS_WINDOW (root))
-    return LK_WINDOW (root);
-
-  if (GTK_IS_WINDOW (root) && LK_IS_WINDOW (gtk_window_get_transient_for (GTK_WINDOW (root))))
-    return LK_WINDOW (gtk_window_get_transient_for (GTK_WINDOW (root)));
-
-  return NULL;
+  g_variant_get (parameter, "(&s&s&s)", &heading, &message, &advice);
+  if (*message != '\0')
+    error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, message);
+  lk_window_show_error (self, heading, error, *advice != '\0' ? advice : NULL);
 }
 
 static void
@@ -497,8 +512,8 @@ training_stopped_cb (GObject      *object,
   if (!lk_train_page_stop_finish (LK_TRAIN_PAGE (object), result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        lk_window_show_error (self, _("Could Not Save the Model"), error,
-                              _("The project stays open; see the Train area."));
+        lk_notify_error (GTK_WIDGET (self), _("Could Not Save the Model"), error,
+                         _("The project stays open; see the Train area."));
       return;
     }
 
@@ -609,7 +624,7 @@ add_source_action (GSimpleAction *action,
     {
       g_autofree char *message = g_strdup_printf (_("“%s” is not a person of the project"),
                                                   identity_name);
-      lk_window_add_toast (self, message);
+      lk_notify (GTK_WIDGET (self), message);
       return;
     }
 
@@ -638,6 +653,9 @@ static const GActionEntry win_actions[] = {
   /* ("A" or "B", path): what "Add Videos or Photos" does, for scripts */
   { "add-source", add_source_action, "(ss)" },
   { "forget-recent", forget_recent_action, "s" },
+  /* What the pages tell the user (lk-notify.h); always enabled. */
+  { "notify", notify_action, "(sssmvb)" },
+  { "report-error", report_error_action, "(sss)" },
 };
 
 /* Called once, when the window goes (closed, or destroyed on quit). */
@@ -714,6 +732,7 @@ lk_window_class_init (LkWindowClass *klass)
   g_type_ensure (LK_TYPE_TRAIN_PAGE);
   g_type_ensure (LK_TYPE_MASKS_PAGE);
   g_type_ensure (LK_TYPE_EXPORT_PAGE);
+  g_type_ensure (LK_TYPE_OPERATIONS_BUTTON);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/likeness/Studio/lk-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LkWindow, toast_overlay);
@@ -774,7 +793,7 @@ lk_window_init (LkWindow *self)
 }
 
 LkWindow *
-lk_window_new (LkApplication *application)
+lk_window_new (GtkApplication *application)
 {
   return g_object_new (LK_TYPE_WINDOW, "application", application, NULL);
 }

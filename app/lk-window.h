@@ -3,7 +3,6 @@
 
 #include <adwaita.h>
 
-#include "lk-application.h"
 #include "lk-project.h"
 
 G_BEGIN_DECLS
@@ -12,35 +11,23 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LkWindow, lk_window, LK, WINDOW, AdwApplicationWindow)
 
-LkWindow  *lk_window_new                (LkApplication *application);
-LkProject *lk_window_get_project        (LkWindow      *self);
+LkWindow  *lk_window_new                (GtkApplication *application);
+LkProject *lk_window_get_project        (LkWindow       *self);
 
 /* With a file chooser. */
-void       lk_window_choose_new_project (LkWindow      *self);
-void       lk_window_choose_project     (LkWindow      *self);
+void       lk_window_choose_new_project (LkWindow       *self);
+void       lk_window_choose_project     (LkWindow       *self);
 
 /* Without one (scripts, tests, recent projects, the command line). Failures
  * are shown to the user; the return value says whether a project is open. */
-gboolean   lk_window_create_project     (LkWindow      *self,
-                                         const char    *path);
-gboolean   lk_window_open_project       (LkWindow      *self,
-                                         const char    *path);
-void       lk_window_close_project      (LkWindow      *self);
+gboolean   lk_window_create_project     (LkWindow       *self,
+                                         const char     *path);
+gboolean   lk_window_open_project       (LkWindow       *self,
+                                         const char     *path);
+void       lk_window_close_project      (LkWindow       *self);
 
 /* "faces", "train", "masks" or "export"; FALSE without a project. */
-gboolean   lk_window_show_area          (LkWindow      *self,
-                                         const char    *area);
-
-/* A short note at the bottom of the window. */
-void       lk_window_add_toast          (LkWindow      *self,
-                                         const char    *message);
-/* What failed (a heading) and the error, with what to do about it. */
-void       lk_window_show_error         (LkWindow      *self,
-                                         const char    *heading,
-                                         const GError  *error,
-                                         const char    *advice);
-
-/* The window holding @widget, or NULL. */
-LkWindow  *lk_window_for_widget         (GtkWidget     *widget);
+gboolean   lk_window_show_area          (LkWindow       *self,
+                                         const char     *area);
 
 G_END_DECLS

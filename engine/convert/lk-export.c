@@ -15,6 +15,7 @@
 
 #include "lk-converter.h"
 #include "lk-error.h"
+#include "lk-job-runner.h"
 #include "lk-project-private.h"
 #include "lk-provenance.h"
 #include "lk-torch.h"
@@ -711,11 +712,11 @@ out:
 
 typedef struct
 {
+  LkProject       *project;
   char            *target;
   char            *output;
   char            *checkpoint;
   LkConvertParams  params;
-  LkJob           *job;
   LkExportSummary  summary;
 } ExportTask;
 
@@ -724,28 +725,24 @@ export_task_free (gpointer data)
 {
   ExportTask *t = data;
 
+  g_clear_object (&t->project);
   g_free (t->target);
   g_free (t->output);
   g_free (t->checkpoint);
-  g_clear_object (&t->job);
   lk_export_summary_clear (&t->summary);
   g_free (t);
 }
 
-static void
-export_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+/* lk_export_run() checks the cancellable itself and cleans up. */
+static gboolean
+export_func (LkJob     *job,
+             gpointer   data,
+             GError   **error)
 {
-  ExportTask *t = task_data;
-  GError *error = NULL;
+  ExportTask *t = data;
 
-  if (lk_export_run (LK_PROJECT (source_object), t->target, t->output, t->checkpoint, &t->params,
-                     t->job, &t->summary, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  return lk_export_run (t->project, t->target, t->output, t->checkpoint, &t->params, job,
+                        &t->summary, error);
 }
 
 void
@@ -758,7 +755,7 @@ lk_export_async (LkProject             *project,
                  GAsyncReadyCallback    callback,
                  gpointer               user_data)
 {
-  g_autoptr(GTask) task = NULL;
+  g_autoptr(LkJob) own_job = NULL;
   ExportTask *t;
 
   g_return_if_fail (LK_IS_PROJECT (project));
@@ -766,20 +763,16 @@ lk_export_async (LkProject             *project,
   g_return_if_fail (job == NULL || LK_IS_JOB (job));
 
   t = g_new0 (ExportTask, 1);
+  t->project = g_object_ref (project);
   t->target = g_strdup (target);
   t->output = g_strdup (output);
   t->checkpoint = g_strdup (checkpoint);
   t->params = *params;
-  t->job = job != NULL ? g_object_ref (job) : NULL;
   t->summary.export_id = -1;
+  if (job == NULL)
+    job = own_job = lk_job_new (_("Exporting"));
 
-  task = g_task_new (project, job != NULL ? lk_job_get_cancellable (job) : NULL, callback,
-                     user_data);
-  g_task_set_source_tag (task, lk_export_async);
-  g_task_set_task_data (task, t, export_task_free);
-  /* lk_export_run() checks the cancellable itself and cleans up. */
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_run_in_thread (task, export_thread);
+  lk_job_run_async (job, project, export_func, t, export_task_free, callback, user_data);
 }
 
 gboolean
@@ -791,13 +784,12 @@ lk_export_finish (LkProject        *project,
   ExportTask *t;
 
   g_return_val_if_fail (g_task_is_valid (result, project), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == lk_export_async, FALSE);
 
-  t = g_task_get_task_data (G_TASK (result));
+  t = lk_job_run_get_data (result);
   if (summary != NULL)
     {
       *summary = t->summary;
       memset (&t->summary, 0, sizeof t->summary);
     }
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return lk_job_run_finish (result, error);
 }

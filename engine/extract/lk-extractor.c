@@ -13,6 +13,7 @@
 #include "lk-align.h"
 #include "lk-error.h"
 #include "lk-extractor.h"
+#include "lk-job-runner.h"
 #include "lk-face-detector.h"
 #include "lk-face-tracker.h"
 #include "lk-faces.h"
@@ -818,39 +819,34 @@ lk_extract_sources (LkProject              *project,
 
 typedef struct
 {
+  LkProject        *project;
   LkIdentity        identity;
   GStrv             paths;
   LkExtractParams   params;
   char             *cnn_model;
   char             *landmark_model;
-  LkJob            *job;
   LkExtractSummary  summary;
 } AsyncData;
 
 static void
 async_data_free (AsyncData *data)
 {
+  g_clear_object (&data->project);
   g_strfreev (data->paths);
   g_free (data->cnn_model);
   g_free (data->landmark_model);
-  g_clear_object (&data->job);
   g_free (data);
 }
 
-static void
-extract_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
+static gboolean
+extract_func (LkJob     *job,
+              gpointer   user_data,
+              GError   **error)
 {
-  AsyncData *data = task_data;
-  GError *error = NULL;
+  AsyncData *data = user_data;
 
-  if (lk_extract_sources (source_object, data->identity, (const char * const *) data->paths,
-                          &data->params, data->job, &data->summary, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  return lk_extract_sources (data->project, data->identity, (const char * const *) data->paths,
+                             &data->params, job, &data->summary, error);
 }
 
 void
@@ -862,13 +858,14 @@ lk_extract_sources_async (LkProject              *project,
                           GAsyncReadyCallback     callback,
                           gpointer                user_data)
 {
-  g_autoptr(GTask) task = NULL;
+  g_autoptr(LkJob) own_job = NULL;
   AsyncData *data;
 
   g_return_if_fail (LK_IS_PROJECT (project));
   g_return_if_fail (params != NULL);
 
   data = g_new0 (AsyncData, 1);
+  data->project = g_object_ref (project);
   data->identity = identity;
   data->paths = g_strdupv ((char **) paths);
   data->params = *params;
@@ -876,12 +873,11 @@ lk_extract_sources_async (LkProject              *project,
   data->landmark_model = g_strdup (params->landmark_model);
   data->params.cnn_model = data->cnn_model;
   data->params.landmark_model = data->landmark_model;
-  data->job = job ? g_object_ref (job) : lk_job_new (NULL);
+  if (job == NULL)
+    job = own_job = lk_job_new (_("Extracting Faces"));
 
-  task = g_task_new (project, lk_job_get_cancellable (data->job), callback, user_data);
-  g_task_set_source_tag (task, lk_extract_sources_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) async_data_free);
-  g_task_run_in_thread (task, extract_thread);
+  lk_job_run_async (job, project, extract_func, data, (GDestroyNotify) async_data_free,
+                    callback, user_data);
 }
 
 gboolean
@@ -894,9 +890,9 @@ lk_extract_sources_finish (LkProject         *project,
 
   g_return_val_if_fail (g_task_is_valid (result, project), FALSE);
 
-  data = g_task_get_task_data (G_TASK (result));
+  data = lk_job_run_get_data (result);
   if (summary != NULL)
     *summary = data->summary;
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return lk_job_run_finish (result, error);
 }

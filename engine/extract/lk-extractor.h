@@ -69,6 +69,9 @@ gboolean lk_extract_sources        (LkProject              *project,
                                     LkExtractSummary       *summary,
                                     GError                **error);
 
+/* The same through the engine's job runner (lk-job-runner.h): @job (may be
+ * NULL: one titled "Extracting Faces") is listed among the running jobs
+ * while it runs. */
 void     lk_extract_sources_async  (LkProject              *project,
                                     LkIdentity              identity,
                                     const char * const     *paths,
