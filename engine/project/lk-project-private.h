@@ -44,6 +44,15 @@ void      _lk_project_emit_faces_changed   (LkProject  *self,
                                             LkIdentity  identity);
 void      _lk_project_emit_sources_changed (LkProject  *self);
 
+/* An absolute path for @path (as given on a command line). */
+char     *_lk_project_absolute_path        (const char *path);
+/* @path relative to the project folder when inside it, else a copy. */
+char     *_lk_project_relative_path        (LkProject  *self,
+                                            const char *path);
+/* The reverse: a stored file name made absolute. */
+char     *_lk_project_resolve_path         (LkProject  *self,
+                                            const char *file);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 G_END_DECLS

@@ -443,12 +443,30 @@ _lk_project_emit_sources_changed (LkProject *self)
 
 /* Opening, creating, migrating */
 
-static char *
-lk_project_absolute_path (const char *path)
+char *
+_lk_project_absolute_path (const char *path)
 {
   g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
 
   return g_file_get_path (file);
+}
+
+char *
+_lk_project_relative_path (LkProject  *self,
+                           const char *path)
+{
+  gsize n = strlen (self->path);
+
+  if (g_str_has_prefix (path, self->path) && path[n] == G_DIR_SEPARATOR)
+    return g_strdup (path + n + 1);
+  return g_strdup (path);
+}
+
+char *
+_lk_project_resolve_path (LkProject  *self,
+                          const char *file)
+{
+  return g_path_is_absolute (file) ? g_strdup (file) : g_build_filename (self->path, file, NULL);
 }
 
 gboolean
@@ -638,7 +656,7 @@ lk_project_create (const char  *path,
 
   g_return_val_if_fail (path != NULL && *path != '\0', NULL);
 
-  absolute = lk_project_absolute_path (path);
+  absolute = _lk_project_absolute_path (path);
   if (g_str_has_suffix (absolute, LK_PROJECT_SUFFIX))
     folder = g_steal_pointer (&absolute);
   else
@@ -673,7 +691,7 @@ lk_project_open (const char  *path,
 
   g_return_val_if_fail (path != NULL && *path != '\0', NULL);
 
-  folder = lk_project_absolute_path (path);
+  folder = _lk_project_absolute_path (path);
   base = g_path_get_basename (folder);
   if (g_str_equal (base, LK_PROJECT_DB_NAME))
     {
@@ -917,7 +935,7 @@ lk_project_add_source (LkProject   *self,
   g_return_val_if_fail (identity == LK_IDENTITY_A || identity == LK_IDENTITY_B, -1);
   g_return_val_if_fail (path != NULL, -1);
 
-  absolute = lk_project_absolute_path (path);
+  absolute = _lk_project_absolute_path (path);
   if (g_stat (absolute, &st) != 0)
     {
       int errsv = errno;
