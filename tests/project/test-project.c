@@ -10,6 +10,7 @@
 #include "lk-error.h"
 #include "lk-faces.h"
 #include "lk-project-checkpoints.h"
+#include "lk-project-exports.h"
 #include "lk-project-private.h"
 #include "lk-project-runs.h"
 
@@ -708,6 +709,37 @@ test_checkpoints (Fixture       *f,
   g_assert_cmpint (((LkCheckpointRecord *) records->pdata[0])->run_id, ==, run);
 }
 
+static void
+test_exports (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkProject) project = lk_project_create (f->path, &error);
+  g_autoptr(LkExportRecord) record = NULL;
+  gint64 id;
+
+  g_assert_no_error (error);
+  id = lk_project_begin_export (project, "/in.mp4", "/out.mp4", "a2b", "{}", "cc", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  record = lk_project_get_export (project, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (record->status, ==, "running");
+  g_assert_cmpstr (record->output, ==, "/out.mp4");
+  g_assert_null (record->output_sha256);
+  g_clear_pointer (&record, lk_export_record_free);
+
+  g_assert_true (lk_project_end_export (project, id, "done", "dd", &error));
+  record = lk_project_get_export (project, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (record->status, ==, "done");
+  g_assert_cmpstr (record->output_sha256, ==, "dd");
+  g_assert_cmpint (record->finished_at, >, 0);
+
+  g_assert_null (lk_project_get_export (project, id + 1, &error));
+  g_assert_error (error, LK_ERROR, LK_ERROR_NOT_FOUND);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -728,6 +760,7 @@ main (int   argc,
   ADD ("/engine/project/faces", test_faces);
   ADD ("/engine/project/runs", test_runs);
   ADD ("/engine/project/checkpoints", test_checkpoints);
+  ADD ("/engine/project/exports", test_exports);
 
   return g_test_run ();
 }
