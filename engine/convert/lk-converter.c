@@ -14,8 +14,8 @@
 #include "lk-error.h"
 #include "lk-face-detector.h"
 #include "lk-face-tracker.h"
+#include "lk-faces.h"
 #include "lk-project-checkpoints.h"
-#include "lk-project-private.h"
 #include "lk-smooth.h"
 #include "lk-torch.h"
 
@@ -185,16 +185,7 @@ _lk_convert_project_crop_size (LkProject *project)
 {
   int size = 0;
 
-  _lk_project_lock (project);
-  {
-    g_autoptr(sqlite3_stmt) stmt =
-      _lk_project_prepare (project, "SELECT crop_size, COUNT(*) AS n FROM faces "
-                                    "GROUP BY crop_size ORDER BY n DESC LIMIT 1", NULL);
-
-    if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-      size = sqlite3_column_int (stmt, 0);
-  }
-  _lk_project_unlock (project);
+  lk_project_get_face_geometry (project, &size, NULL, NULL);
   return CLAMP (size, 0, 4096);
 }
 
@@ -230,24 +221,12 @@ double
 lk_convert_project_coverage (LkProject *project)
 {
   double coverage = lk_align_params_default ().coverage;
+  double c = 0;
 
   g_return_val_if_fail (LK_IS_PROJECT (project), coverage);
 
-  _lk_project_lock (project);
-  {
-    g_autoptr(sqlite3_stmt) stmt =
-      _lk_project_prepare (project, "SELECT coverage, COUNT(*) AS n FROM faces "
-                                    "GROUP BY coverage ORDER BY n DESC LIMIT 1", NULL);
-
-    if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-      {
-        double c = sqlite3_column_double (stmt, 0);
-
-        if (c > 0.1 && c <= 1.5)
-          coverage = c;
-      }
-  }
-  _lk_project_unlock (project);
+  if (lk_project_get_face_geometry (project, NULL, &c, NULL) && c > 0.1 && c <= 1.5)
+    coverage = c;
   return coverage;
 }
 

@@ -584,6 +584,58 @@ test_faces (Fixture       *f,
   g_assert_cmpuint (lk_project_count_faces (project, LK_IDENTITY_A, FALSE), ==, 0);
 }
 
+/* Taking back part of an extraction removes the frames and their faces,
+ * and the source when asked, in one go. */
+static void
+test_discard_frames (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkProject) project = lk_project_create (f->path, &error);
+  g_autofree char *clip = make_file (f, "clip.mp4");
+  g_autoptr(GPtrArray) sources = NULL;
+  g_autoptr(GHashTable) done = NULL;
+  gint64 source, frames[2];
+  int crop_size = -1;
+  double coverage = -1;
+
+  g_assert_no_error (error);
+  g_assert_true (lk_project_get_face_geometry (project, &crop_size, &coverage, &error));
+  g_assert_cmpint (crop_size, ==, 0);
+  g_assert_cmpfloat (coverage, ==, 0);
+
+  source = lk_project_add_source (project, LK_IDENTITY_A, clip, &error);
+  g_assert_no_error (error);
+  g_assert_false (lk_project_source_is_extracted_with (project, source, "{}"));
+  for (int i = 0; i < 3; i++)
+    {
+      g_autoptr(LkFace) face = make_face (project, source, 100 * (i + 1), 0, 1.0);
+      gint64 id = lk_project_store_frame (project, source, i, 100 * (i + 1), i, &face, 1, &error);
+
+      g_assert_no_error (error);
+      if (i < 2)
+        frames[i] = id;
+    }
+  g_assert_true (lk_project_get_face_geometry (project, &crop_size, &coverage, &error));
+  g_assert_cmpint (crop_size, ==, 256);
+  g_assert_cmpfloat (coverage, ==, 0.8);
+  g_assert_true (lk_project_mark_source_extracted (project, source, "{}", &error));
+  g_assert_true (lk_project_source_is_extracted_with (project, source, "{}"));
+  g_assert_false (lk_project_source_is_extracted_with (project, source, "{\"x\":1}"));
+
+  g_assert_true (lk_project_discard_frames (project, source, frames, 2, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (lk_project_count_faces (project, LK_IDENTITY_A, FALSE), ==, 1);
+  done = lk_project_get_processed_frames (project, source, &error);
+  g_assert_cmpuint (g_hash_table_size (done), ==, 1);
+
+  g_assert_true (lk_project_discard_frames (project, source, NULL, 0, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (lk_project_count_faces (project, LK_IDENTITY_A, FALSE), ==, 0);
+  sources = lk_project_list_sources (project, -1, &error);
+  g_assert_cmpuint (sources->len, ==, 0);
+}
+
 /* Runs and the loss history: a resumed run drops what came after its
  * start, and a batch of losses is stored whole or not at all. */
 static void
@@ -758,6 +810,7 @@ main (int   argc,
   ADD ("/engine/project/migrate-from-zero", test_migrate_from_zero);
   ADD ("/engine/project/migrate-from-one", test_migrate_from_one);
   ADD ("/engine/project/faces", test_faces);
+  ADD ("/engine/project/discard-frames", test_discard_frames);
   ADD ("/engine/project/runs", test_runs);
   ADD ("/engine/project/checkpoints", test_checkpoints);
   ADD ("/engine/project/exports", test_exports);
