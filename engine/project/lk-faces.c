@@ -9,7 +9,7 @@
 
 #include "lk-error.h"
 #include "lk-faces.h"
-#include "lk-project-private.h"
+#include "lk-project-db.h"
 
 G_DEFINE_BOXED_TYPE (LkFace, lk_face, lk_face_copy, lk_face_free)
 

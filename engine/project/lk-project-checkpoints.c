@@ -8,7 +8,7 @@
 
 #include "lk-error.h"
 #include "lk-project-checkpoints.h"
-#include "lk-project-private.h"
+#include "lk-project-db.h"
 
 void
 lk_checkpoint_file_free (LkCheckpointFile *file)

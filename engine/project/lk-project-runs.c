@@ -4,7 +4,7 @@
 #include "config.h"
 
 #include "lk-error.h"
-#include "lk-project-private.h"
+#include "lk-project-db.h"
 #include "lk-project-runs.h"
 
 static gint64

@@ -8,7 +8,7 @@
 
 #include "lk-error.h"
 #include "lk-faces.h"
-#include "lk-project-private.h"
+#include "lk-project-db.h"
 
 G_DEFINE_BOXED_TYPE (LkSource, lk_source, lk_source_copy, lk_source_free)
 

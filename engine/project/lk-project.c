@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "lk-error.h"
-#include "lk-project-private.h"
+#include "lk-project-db.h"
 
 struct _LkProject
 {
@@ -725,6 +725,12 @@ lk_project_open (const char  *path,
     return NULL;
 
   return g_steal_pointer (&self);
+}
+
+const char *
+lk_project_get_sqlite_version (void)
+{
+  return sqlite3_libversion ();
 }
 
 const char *

@@ -7,8 +7,10 @@
 
 G_BEGIN_DECLS
 
-/* For the engine's other folders (extraction, curation, training, export),
- * which keep their SQL next to their logic.
+/* Inside engine/project only: the other folders of the engine reach the
+ * database through the typed calls of lk-project.h, lk-faces.h,
+ * lk-project-runs.h, lk-project-checkpoints.h and lk-project-exports.h,
+ * each of which takes the lock and runs its own transaction.
  *
  * All use of the connection happens between _lk_project_lock() and
  * _lk_project_unlock() (a recursive mutex): workers and the GTK thread share
