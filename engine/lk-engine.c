@@ -6,10 +6,10 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/avutil.h>
-#include <sqlite3.h>
 
 #include "lk-engine.h"
 #include "lk-ffmpeg-private.h"
+#include "lk-project.h"
 #include "lk-torch.h"
 
 void
@@ -42,7 +42,7 @@ lk_engine_get_versions (void)
                            "libavformat", avformat,
                            "libtorch", lk_torch_version (),
                            "dlib", LK_DLIB_VERSION,
-                           "sqlite", sqlite3_libversion (),
+                           "sqlite", lk_project_get_sqlite_version (),
                            "glib", glib,
                            NULL);
 

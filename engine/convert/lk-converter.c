@@ -14,7 +14,8 @@
 #include "lk-error.h"
 #include "lk-face-detector.h"
 #include "lk-face-tracker.h"
-#include "lk-project-private.h"
+#include "lk-faces.h"
+#include "lk-project-checkpoints.h"
 #include "lk-smooth.h"
 #include "lk-torch.h"
 
@@ -184,50 +185,26 @@ _lk_convert_project_crop_size (LkProject *project)
 {
   int size = 0;
 
-  _lk_project_lock (project);
-  {
-    g_autoptr(sqlite3_stmt) stmt =
-      _lk_project_prepare (project, "SELECT crop_size, COUNT(*) AS n FROM faces "
-                                    "GROUP BY crop_size ORDER BY n DESC LIMIT 1", NULL);
-
-    if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-      size = sqlite3_column_int (stmt, 0);
-  }
-  _lk_project_unlock (project);
+  lk_project_get_face_geometry (project, &size, NULL, NULL);
   return CLAMP (size, 0, 4096);
 }
 
 /* ---- the project's checkpoint and coverage ---------------------------- */
 
 static gboolean
-checkpoint_readable (const char *path)
+checkpoint_readable (const char *path,
+                     gint64     *iteration G_GNUC_UNUSED,
+                     gpointer    user_data G_GNUC_UNUSED)
 {
   LkTorchCheckpointInfo info;
   LkTorchError terr = { 0 };
 
-  return g_file_test (path, G_FILE_TEST_IS_REGULAR)
-         && lk_torch_checkpoint_read_info (path, &info, &terr) == LK_TORCH_OK;
-}
-
-typedef struct
-{
-  gint64  iteration;
-  char   *path;
-} Candidate;
-
-static void
-candidate_clear (gpointer data)
-{
-  g_free (((Candidate *) data)->path);
-}
-
-static int
-compare_candidates (gconstpointer a,
-                    gconstpointer b)
-{
-  const Candidate *ca = a, *cb = b;
-
-  return ca->iteration < cb->iteration ? 1 : ca->iteration > cb->iteration ? -1 : 0;
+  if (lk_torch_checkpoint_read_info (path, &info, &terr) != LK_TORCH_OK)
+    {
+      g_debug ("Checkpoint %s cannot be read; trying an older one", path);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 char *
@@ -235,98 +212,21 @@ lk_convert_find_checkpoint (LkProject  *project,
                             gint64     *iteration,
                             GError    **error)
 {
-  g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (Candidate));
-  g_autoptr(GArray) files = g_array_new (FALSE, TRUE, sizeof (Candidate));
-  const char *model_dir;
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
   g_return_val_if_fail (LK_IS_PROJECT (project), NULL);
 
-  g_array_set_clear_func (rows, candidate_clear);
-  g_array_set_clear_func (files, candidate_clear);
-
-  _lk_project_lock (project);
-  {
-    g_autoptr(sqlite3_stmt) stmt =
-      _lk_project_prepare (project, "SELECT iteration, file FROM checkpoints "
-                                    "ORDER BY iteration DESC, id DESC", NULL);
-
-    while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-      {
-        const char *file = (const char *) sqlite3_column_text (stmt, 1);
-        Candidate c = { sqlite3_column_int64 (stmt, 0), NULL };
-
-        if (file == NULL)
-          continue;
-        c.path = g_path_is_absolute (file) ? g_strdup (file)
-                 : g_build_filename (lk_project_get_path (project), file, NULL);
-        g_array_append_val (rows, c);
-      }
-  }
-  _lk_project_unlock (project);
-
-  model_dir = lk_project_get_model_dir (project);
-  dir = g_dir_open (model_dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      Candidate c;
-
-      if (!g_str_has_prefix (name, "ckpt-") || !g_str_has_suffix (name, ".safetensors"))
-        continue;
-      c.iteration = g_ascii_strtoll (name + 5, NULL, 10);
-      c.path = g_build_filename (model_dir, name, NULL);
-      g_array_append_val (files, c);
-    }
-  g_array_sort (files, compare_candidates);
-
-  for (guint pass = 0; pass < 2; pass++)
-    {
-      GArray *list = pass == 0 ? rows : files;
-
-      for (guint i = 0; i < list->len; i++)
-        {
-          Candidate *c = &g_array_index (list, Candidate, i);
-
-          if (!checkpoint_readable (c->path))
-            {
-              g_debug ("Checkpoint %s cannot be read; trying an older one", c->path);
-              continue;
-            }
-          if (iteration != NULL)
-            *iteration = c->iteration;
-          return g_steal_pointer (&c->path);
-        }
-    }
-
-  g_set_error (error, LK_ERROR, LK_ERROR_NOT_FOUND,
-               _("The project %s has no trained model yet (no readable checkpoint in %s)"),
-               lk_project_get_path (project), model_dir);
-  return NULL;
+  return lk_project_find_newest_checkpoint (project, checkpoint_readable, NULL, iteration, error);
 }
 
 double
 lk_convert_project_coverage (LkProject *project)
 {
   double coverage = lk_align_params_default ().coverage;
+  double c = 0;
 
   g_return_val_if_fail (LK_IS_PROJECT (project), coverage);
 
-  _lk_project_lock (project);
-  {
-    g_autoptr(sqlite3_stmt) stmt =
-      _lk_project_prepare (project, "SELECT coverage, COUNT(*) AS n FROM faces "
-                                    "GROUP BY coverage ORDER BY n DESC LIMIT 1", NULL);
-
-    if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-      {
-        double c = sqlite3_column_double (stmt, 0);
-
-        if (c > 0.1 && c <= 1.5)
-          coverage = c;
-      }
-  }
-  _lk_project_unlock (project);
+  if (lk_project_get_face_geometry (project, NULL, &c, NULL) && c > 0.1 && c <= 1.5)
+    coverage = c;
   return coverage;
 }
 

@@ -36,9 +36,10 @@ typedef struct _LkConverter LkConverter;
  * @project: a project
  * @iteration: (out) (optional): the checkpoint's iteration
  *
- * The newest checkpoint of the project that can be loaded: rows of the
- * checkpoints table, newest iteration first, then model/ckpt-*.safetensors
- * files; the first whose header reads wins.
+ * The newest checkpoint of the project that can be loaded: the
+ * model/ckpt-*.safetensors files, newest iteration first; the first whose
+ * header reads wins (lk_project_find_newest_checkpoint()). The iteration
+ * is that of the file's name.
  *
  * Returns: (transfer full): its path, or NULL with LK_ERROR_NOT_FOUND when
  *   the project has no model yet

@@ -16,7 +16,7 @@
 #include "lk-converter.h"
 #include "lk-error.h"
 #include "lk-job-runner.h"
-#include "lk-project-private.h"
+#include "lk-project-exports.h"
 #include "lk-provenance.h"
 #include "lk-torch.h"
 #include "lk-video-reader.h"
@@ -259,31 +259,12 @@ record_start (LkProject             *project,
               const char            *settings_json,
               const char            *checkpoint_sha256)
 {
-  gint64 id = -1;
   g_autoptr(GError) error = NULL;
+  gint64 id;
 
-  _lk_project_lock (project);
-  {
-    g_autoptr(sqlite3_stmt) stmt =
-      _lk_project_prepare (project, "INSERT INTO exports (target, output, direction, settings, "
-                                    "checkpoint_sha256, started_at, status) "
-                                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running')", &error);
-    if (stmt != NULL)
-      {
-        sqlite3_bind_text (stmt, 1, target, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text (stmt, 2, output, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text (stmt, 3, lk_convert_direction_to_string (params->direction), -1,
-                           SQLITE_STATIC);
-        sqlite3_bind_text (stmt, 4, settings_json, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text (stmt, 5, checkpoint_sha256, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64 (stmt, 6, g_get_real_time () / G_USEC_PER_SEC);
-        if (sqlite3_step (stmt) == SQLITE_DONE)
-          id = sqlite3_last_insert_rowid (_lk_project_get_db (project));
-        else
-          _lk_project_set_error (project, &error, "recording an export");
-      }
-  }
-  _lk_project_unlock (project);
+  id = lk_project_begin_export (project, target, output,
+                                lk_convert_direction_to_string (params->direction),
+                                settings_json, checkpoint_sha256, &error);
   if (error != NULL)
     g_warning ("%s", error->message);
   return id;
@@ -299,23 +280,7 @@ record_end (LkProject  *project,
 
   if (id < 0)
     return;
-  _lk_project_lock (project);
-  {
-    g_autoptr(sqlite3_stmt) stmt =
-      _lk_project_prepare (project, "UPDATE exports SET status = ?2, output_sha256 = ?3, "
-                                    "finished_at = ?4 WHERE id = ?1", &error);
-    if (stmt != NULL)
-      {
-        sqlite3_bind_int64 (stmt, 1, id);
-        sqlite3_bind_text (stmt, 2, status, -1, SQLITE_STATIC);
-        sqlite3_bind_text (stmt, 3, output_sha256, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC);
-        if (sqlite3_step (stmt) != SQLITE_DONE)
-          _lk_project_set_error (project, &error, "recording an export");
-      }
-  }
-  _lk_project_unlock (project);
-  if (error != NULL)
+  if (!lk_project_end_export (project, id, status, output_sha256, &error))
     g_warning ("%s", error->message);
 }
 

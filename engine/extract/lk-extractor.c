@@ -19,7 +19,6 @@
 #include "lk-faces.h"
 #include "lk-image-io.h"
 #include "lk-pose.h"
-#include "lk-project-private.h"
 #include "lk-video-reader.h"
 
 /* Frames waiting for the writer thread; bounds memory while the PNG encoder
@@ -443,42 +442,13 @@ static void
 undo_source (Extraction *ex,
              gboolean    remove_source)
 {
-  sqlite3_stmt *stmt;
-
-  _lk_project_lock (ex->project);
-  if (_lk_project_begin (ex->project, NULL))
-    {
-      stmt = _lk_project_prepare (ex->project, "DELETE FROM frames WHERE id = ?", NULL);
-      for (guint i = 0; stmt != NULL && i < ex->stored_frames->len; i++)
-        {
-          sqlite3_reset (stmt);
-          sqlite3_bind_int64 (stmt, 1, g_array_index (ex->stored_frames, gint64, i));
-          sqlite3_step (stmt);
-        }
-      sqlite3_finalize (stmt);
-
-      if (remove_source)
-        {
-          stmt = _lk_project_prepare (ex->project, "DELETE FROM sources WHERE id = ?", NULL);
-          if (stmt != NULL)
-            {
-              sqlite3_bind_int64 (stmt, 1, ex->source_id);
-              sqlite3_step (stmt);
-            }
-          sqlite3_finalize (stmt);
-        }
-
-      if (!_lk_project_commit (ex->project, NULL))
-        g_debug ("Could not undo the partial extraction of %s", ex->path);
-    }
-  _lk_project_unlock (ex->project);
+  if (!lk_project_discard_frames (ex->project, ex->source_id,
+                                  (const gint64 *) ex->stored_frames->data,
+                                  ex->stored_frames->len, remove_source, NULL))
+    g_debug ("Could not undo the partial extraction of %s", ex->path);
 
   for (guint i = 0; i < ex->written_files->len; i++)
     g_remove (ex->written_files->pdata[i]);
-
-  _lk_project_emit_faces_changed (ex->project, ex->identity);
-  if (remove_source)
-    _lk_project_emit_sources_changed (ex->project);
 }
 
 static char *
@@ -504,30 +474,6 @@ hash_file (const char    *path,
     return NULL;
 
   return g_strdup (g_checksum_get_string (checksum));
-}
-
-static gboolean
-source_done_with (LkProject  *project,
-                  gint64      source_id,
-                  const char *params_json)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  gboolean done = FALSE;
-
-  _lk_project_lock (project);
-  stmt = _lk_project_prepare (project,
-                              "SELECT extracted_at IS NOT NULL AND extract_params = ? "
-                              "FROM sources WHERE id = ?", NULL);
-  if (stmt != NULL)
-    {
-      sqlite3_bind_text (stmt, 1, params_json, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 2, source_id);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        done = sqlite3_column_int (stmt, 0) != 0;
-    }
-  _lk_project_unlock (project);
-
-  return done;
 }
 
 static gboolean
@@ -577,7 +523,7 @@ extract_one (Extraction      *ex,
   if (ex->source_id < 0)
     return FALSE;
 
-  if (source_done_with (ex->project, ex->source_id, params_json))
+  if (lk_project_source_is_extracted_with (ex->project, ex->source_id, params_json))
     {
       ex->summary->sources_skipped++;
       return TRUE;

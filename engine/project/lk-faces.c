@@ -9,7 +9,7 @@
 
 #include "lk-error.h"
 #include "lk-faces.h"
-#include "lk-project-private.h"
+#include "lk-project-db.h"
 
 G_DEFINE_BOXED_TYPE (LkFace, lk_face, lk_face_copy, lk_face_free)
 
@@ -600,11 +600,8 @@ lk_project_store_frame (LkProject  *self,
   gboolean touched[2] = { FALSE, FALSE };
   gint64 frame_id = -1;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  gsize root_len;
 
   g_return_val_if_fail (LK_IS_PROJECT (self), -1);
-
-  root_len = strlen (lk_project_get_path (self));
 
   _lk_project_lock (self);
 
@@ -641,12 +638,9 @@ lk_project_store_frame (LkProject  *self,
   for (guint i = 0; i < n_faces; i++)
     {
       LkFace *face = faces[i];
-      const char *file = face->file;
-      int c = 1;
-
       /* Stored relative to the project, so a moved project keeps working. */
-      if (g_str_has_prefix (file, lk_project_get_path (self)) && file[root_len] == G_DIR_SEPARATOR)
-        file += root_len + 1;
+      g_autofree char *file = _lk_project_relative_path (self, face->file);
+      int c = 1;
 
       sqlite3_reset (face_stmt);
       sqlite3_bind_int (face_stmt, c++, face->identity);
@@ -706,71 +700,155 @@ out:
   return frame_id;
 }
 
+/* Taking back an extraction */
+
 gboolean
-lk_project_update_source_info (LkProject   *self,
-                               gint64       source_id,
-                               const char  *sha256,
-                               double       duration,
-                               double       fps,
-                               int          width,
-                               int          height,
-                               GError     **error)
+lk_project_discard_frames (LkProject    *self,
+                           gint64        source_id,
+                           const gint64 *frame_ids,
+                           guint         n_frames,
+                           gboolean      remove_source,
+                           GError      **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  int identity = -1;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (LK_IS_PROJECT (self), FALSE);
+  g_return_val_if_fail (n_frames == 0 || frame_ids != NULL, FALSE);
 
   _lk_project_lock (self);
-  stmt = _lk_project_prepare (self,
-                              "UPDATE sources SET sha256 = coalesce(?2, sha256), duration = ?3, "
-                              "fps = ?4, width = ?5, height = ?6 WHERE id = ?1", error);
-  if (stmt != NULL)
+  if (!_lk_project_begin (self, error))
+    goto out;
+
+  stmt = _lk_project_prepare (self, "SELECT identity FROM sources WHERE id = ?", error);
+  if (stmt == NULL)
+    goto rollback;
+  sqlite3_bind_int64 (stmt, 1, source_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    identity = sqlite3_column_int (stmt, 0);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  stmt = _lk_project_prepare (self, "DELETE FROM frames WHERE id = ?", error);
+  if (stmt == NULL)
+    goto rollback;
+  for (guint i = 0; i < n_frames; i++)
     {
-      sqlite3_bind_int64 (stmt, 1, source_id);
-      if (sha256 != NULL)
-        sqlite3_bind_text (stmt, 2, sha256, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_double (stmt, 3, duration);
-      sqlite3_bind_double (stmt, 4, fps);
-      sqlite3_bind_int (stmt, 5, width);
-      sqlite3_bind_int (stmt, 6, height);
-      ok = sqlite3_step (stmt) == SQLITE_DONE;
-      if (!ok)
-        _lk_project_set_error (self, error, "cannot update the source");
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, frame_ids[i]);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        goto db_error;
     }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (remove_source)
+    {
+      stmt = _lk_project_prepare (self, "DELETE FROM sources WHERE id = ?", error);
+      if (stmt == NULL)
+        goto rollback;
+      sqlite3_bind_int64 (stmt, 1, source_id);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        goto db_error;
+      g_clear_pointer (&stmt, sqlite3_finalize);
+    }
+
+  ok = _lk_project_commit (self, error);
+  goto out;
+
+db_error:
+  _lk_project_set_error (self, error, "cannot take back the extraction");
+rollback:
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  _lk_project_rollback (self);
+out:
   _lk_project_unlock (self);
 
-  if (ok)
+  if (identity == LK_IDENTITY_A || identity == LK_IDENTITY_B)
+    _lk_project_emit_faces_changed (self, identity);
+  if (remove_source)
     _lk_project_emit_sources_changed (self);
 
   return ok;
 }
 
-gboolean
-lk_project_mark_source_extracted (LkProject  *self,
-                                  gint64      source_id,
-                                  const char *params_json,
-                                  GError    **error)
+/* Extraction geometry */
+
+static gboolean
+most_common (LkProject   *self,
+             const char  *sql,
+             double      *value,
+             GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  gboolean ok = FALSE;
+  g_autoptr(sqlite3_stmt) stmt = _lk_project_prepare (self, sql, error);
+
+  *value = 0;
+  if (stmt == NULL)
+    return FALSE;
+  switch (sqlite3_step (stmt))
+    {
+    case SQLITE_ROW:
+      *value = sqlite3_column_double (stmt, 0);
+      return TRUE;
+
+    case SQLITE_DONE:
+      return TRUE;
+
+    default:
+      _lk_project_set_error (self, error, "cannot read the faces");
+      return FALSE;
+    }
+}
+
+gboolean
+lk_project_get_face_geometry (LkProject  *self,
+                              int        *crop_size,
+                              double     *coverage,
+                              GError    **error)
+{
+  double size = 0, cov = 0;
+  gboolean ok;
 
   g_return_val_if_fail (LK_IS_PROJECT (self), FALSE);
 
   _lk_project_lock (self);
+  ok = most_common (self, "SELECT crop_size, COUNT(*) AS n FROM faces "
+                          "GROUP BY crop_size ORDER BY n DESC LIMIT 1", &size, error) &&
+       most_common (self, "SELECT coverage, COUNT(*) AS n FROM faces "
+                          "GROUP BY coverage ORDER BY n DESC LIMIT 1", &cov, error);
+  _lk_project_unlock (self);
+
+  if (crop_size != NULL)
+    *crop_size = (int) size;
+  if (coverage != NULL)
+    *coverage = cov;
+
+  return ok;
+}
+
+/* Counting */
+
+guint
+lk_project_count_faces (LkProject  *self,
+                        LkIdentity  identity,
+                        gboolean    included_only)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  guint count = 0;
+
+  g_return_val_if_fail (LK_IS_PROJECT (self), 0);
+
+  _lk_project_lock (self);
   stmt = _lk_project_prepare (self,
-                              "UPDATE sources SET extracted_at = ?2, extract_params = ?3 WHERE id = ?1",
-                              error);
+                              "SELECT count(*) FROM faces WHERE identity = ?1 "
+                              "AND (?2 = 0 OR included = 1)", NULL);
   if (stmt != NULL)
     {
-      sqlite3_bind_int64 (stmt, 1, source_id);
-      sqlite3_bind_int64 (stmt, 2, g_get_real_time () / G_USEC_PER_SEC);
-      sqlite3_bind_text (stmt, 3, params_json, -1, SQLITE_TRANSIENT);
-      ok = sqlite3_step (stmt) == SQLITE_DONE;
-      if (!ok)
-        _lk_project_set_error (self, error, "cannot update the source");
+      sqlite3_bind_int (stmt, 1, identity);
+      sqlite3_bind_int (stmt, 2, included_only ? 1 : 0);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        count = sqlite3_column_int (stmt, 0);
     }
   _lk_project_unlock (self);
 
-  return ok;
+  return count;
 }

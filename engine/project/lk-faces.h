@@ -161,6 +161,26 @@ gboolean   lk_project_mark_source_extracted (LkProject  *self,
                                              gint64      source_id,
                                              const char *params_json,
                                              GError    **error);
+/* Whether an extraction pass with @params_json completed on the source. */
+gboolean   lk_project_source_is_extracted_with (LkProject  *self,
+                                                gint64      source_id,
+                                                const char *params_json);
+/* Takes back part of an extraction pass, in one transaction: the frames
+ * @frame_ids (with their faces) and, when @remove_source, the source
+ * itself. The crop files are the caller's. */
+gboolean   lk_project_discard_frames     (LkProject    *self,
+                                          gint64        source_id,
+                                          const gint64 *frame_ids,
+                                          guint         n_frames,
+                                          gboolean      remove_source,
+                                          GError      **error);
+
+/* The crop size and coverage most of the project's faces were extracted
+ * with; 0 for each when there are no faces. */
+gboolean   lk_project_get_face_geometry  (LkProject    *self,
+                                          int          *crop_size,
+                                          double       *coverage,
+                                          GError      **error);
 
 /* The relative file name a face crop of (source, pts, index) gets. */
 char      *lk_project_face_file_name     (LkProject   *self,

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "lk-error.h"
-#include "lk-project-private.h"
+#include "lk-project-db.h"
 
 struct _LkProject
 {
@@ -28,8 +28,6 @@ struct _LkProject
 };
 
 G_DEFINE_FINAL_TYPE (LkProject, lk_project, G_TYPE_OBJECT)
-
-G_DEFINE_BOXED_TYPE (LkSource, lk_source, lk_source_copy, lk_source_free)
 
 enum {
   PROP_0,
@@ -443,12 +441,30 @@ _lk_project_emit_sources_changed (LkProject *self)
 
 /* Opening, creating, migrating */
 
-static char *
-lk_project_absolute_path (const char *path)
+char *
+_lk_project_absolute_path (const char *path)
 {
   g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
 
   return g_file_get_path (file);
+}
+
+char *
+_lk_project_relative_path (LkProject  *self,
+                           const char *path)
+{
+  gsize n = strlen (self->path);
+
+  if (g_str_has_prefix (path, self->path) && path[n] == G_DIR_SEPARATOR)
+    return g_strdup (path + n + 1);
+  return g_strdup (path);
+}
+
+char *
+_lk_project_resolve_path (LkProject  *self,
+                          const char *file)
+{
+  return g_path_is_absolute (file) ? g_strdup (file) : g_build_filename (self->path, file, NULL);
 }
 
 gboolean
@@ -638,7 +654,7 @@ lk_project_create (const char  *path,
 
   g_return_val_if_fail (path != NULL && *path != '\0', NULL);
 
-  absolute = lk_project_absolute_path (path);
+  absolute = _lk_project_absolute_path (path);
   if (g_str_has_suffix (absolute, LK_PROJECT_SUFFIX))
     folder = g_steal_pointer (&absolute);
   else
@@ -673,7 +689,7 @@ lk_project_open (const char  *path,
 
   g_return_val_if_fail (path != NULL && *path != '\0', NULL);
 
-  folder = lk_project_absolute_path (path);
+  folder = _lk_project_absolute_path (path);
   base = g_path_get_basename (folder);
   if (g_str_equal (base, LK_PROJECT_DB_NAME))
     {
@@ -709,6 +725,12 @@ lk_project_open (const char  *path,
     return NULL;
 
   return g_steal_pointer (&self);
+}
+
+const char *
+lk_project_get_sqlite_version (void)
+{
+  return sqlite3_libversion ();
 }
 
 const char *
@@ -859,29 +881,7 @@ lk_project_set_setting_double (LkProject   *self,
   return lk_project_set_setting (self, key, g_ascii_dtostr (buf, sizeof buf, value), error);
 }
 
-/* Sources */
-
-LkSource *
-lk_source_copy (const LkSource *source)
-{
-  LkSource *copy = g_memdup2 (source, sizeof *source);
-
-  copy->path = g_strdup (source->path);
-  copy->sha256 = g_strdup (source->sha256);
-
-  return copy;
-}
-
-void
-lk_source_free (LkSource *source)
-{
-  if (source == NULL)
-    return;
-
-  g_free (source->path);
-  g_free (source->sha256);
-  g_free (source);
-}
+/* Identities */
 
 const char *
 lk_identity_to_string (LkIdentity identity)
@@ -900,188 +900,4 @@ lk_identity_from_string (const char *name)
     return LK_IDENTITY_B;
 
   return -1;
-}
-
-gint64
-lk_project_add_source (LkProject   *self,
-                       LkIdentity   identity,
-                       const char  *path,
-                       GError     **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autofree char *absolute = NULL;
-  GStatBuf st;
-  gint64 id = -1;
-
-  g_return_val_if_fail (LK_IS_PROJECT (self), -1);
-  g_return_val_if_fail (identity == LK_IDENTITY_A || identity == LK_IDENTITY_B, -1);
-  g_return_val_if_fail (path != NULL, -1);
-
-  absolute = lk_project_absolute_path (path);
-  if (g_stat (absolute, &st) != 0)
-    {
-      int errsv = errno;
-      g_autofree char *display = g_filename_display_name (absolute);
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   "%s: %s", display, g_strerror (errsv));
-      return -1;
-    }
-
-  if (!S_ISREG (st.st_mode))
-    {
-      g_autofree char *display = g_filename_display_name (absolute);
-
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
-                   "%s: not a video or image file", display);
-      return -1;
-    }
-
-  _lk_project_lock (self);
-
-  stmt = _lk_project_prepare (self,
-                              "INSERT INTO sources (identity, path, size, added_at) "
-                              "VALUES (?1, ?2, ?3, ?4) "
-                              "ON CONFLICT (identity, path) DO UPDATE SET path = path "
-                              "RETURNING id", error);
-  if (stmt != NULL)
-    {
-      sqlite3_bind_int (stmt, 1, identity);
-      sqlite3_bind_text (stmt, 2, absolute, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 3, st.st_size);
-      sqlite3_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        id = sqlite3_column_int64 (stmt, 0);
-      else
-        _lk_project_set_error (self, error, "cannot add the source");
-    }
-
-  _lk_project_unlock (self);
-
-  if (id >= 0)
-    _lk_project_emit_sources_changed (self);
-
-  return id;
-}
-
-gboolean
-lk_project_remove_source (LkProject  *self,
-                          gint64      source_id,
-                          GError    **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  gboolean ok = FALSE;
-  int identity = -1;
-
-  g_return_val_if_fail (LK_IS_PROJECT (self), FALSE);
-
-  _lk_project_lock (self);
-  /* Faces and frames go with the source (ON DELETE CASCADE); their crop
-   * files stay on disk until the artist asks to delete them. */
-  stmt = _lk_project_prepare (self, "DELETE FROM sources WHERE id = ? RETURNING identity", error);
-  if (stmt != NULL)
-    {
-      sqlite3_bind_int64 (stmt, 1, source_id);
-      switch (sqlite3_step (stmt))
-        {
-        case SQLITE_ROW:
-          identity = sqlite3_column_int (stmt, 0);
-          ok = TRUE;
-          break;
-
-        case SQLITE_DONE:
-          g_set_error (error, LK_ERROR, LK_ERROR_NOT_FOUND,
-                       "The project has no source %" G_GINT64_FORMAT, source_id);
-          break;
-
-        default:
-          _lk_project_set_error (self, error, "cannot remove the source");
-        }
-    }
-  g_clear_pointer (&stmt, sqlite3_finalize);
-  _lk_project_unlock (self);
-
-  if (ok)
-    {
-      _lk_project_emit_sources_changed (self);
-      _lk_project_emit_faces_changed (self, identity);
-    }
-
-  return ok;
-}
-
-GPtrArray *
-lk_project_list_sources (LkProject  *self,
-                         int         identity,
-                         GError    **error)
-{
-  g_autoptr(GPtrArray) sources = g_ptr_array_new_with_free_func ((GDestroyNotify) lk_source_free);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
-
-  g_return_val_if_fail (LK_IS_PROJECT (self), NULL);
-
-  _lk_project_lock (self);
-  stmt = _lk_project_prepare (self,
-                              "SELECT id, identity, path, sha256, duration, fps, width, height, "
-                              "added_at FROM sources WHERE ?1 < 0 OR identity = ?1 ORDER BY id",
-                              error);
-  if (stmt == NULL)
-    {
-      _lk_project_unlock (self);
-      return NULL;
-    }
-
-  sqlite3_bind_int (stmt, 1, identity);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      LkSource *source = g_new0 (LkSource, 1);
-
-      source->id = sqlite3_column_int64 (stmt, 0);
-      source->identity = sqlite3_column_int (stmt, 1);
-      source->path = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-      source->sha256 = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
-      source->duration = sqlite3_column_double (stmt, 4);
-      source->fps = sqlite3_column_double (stmt, 5);
-      source->width = sqlite3_column_int (stmt, 6);
-      source->height = sqlite3_column_int (stmt, 7);
-      source->added_at = sqlite3_column_int64 (stmt, 8);
-      g_ptr_array_add (sources, source);
-    }
-
-  if (rc != SQLITE_DONE)
-    {
-      _lk_project_set_error (self, error, "cannot list the sources");
-      _lk_project_unlock (self);
-      return NULL;
-    }
-  _lk_project_unlock (self);
-
-  return g_steal_pointer (&sources);
-}
-
-guint
-lk_project_count_faces (LkProject  *self,
-                        LkIdentity  identity,
-                        gboolean    included_only)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  guint count = 0;
-
-  g_return_val_if_fail (LK_IS_PROJECT (self), 0);
-
-  _lk_project_lock (self);
-  stmt = _lk_project_prepare (self,
-                              "SELECT count(*) FROM faces WHERE identity = ?1 "
-                              "AND (?2 = 0 OR included = 1)", NULL);
-  if (stmt != NULL)
-    {
-      sqlite3_bind_int (stmt, 1, identity);
-      sqlite3_bind_int (stmt, 2, included_only ? 1 : 0);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        count = sqlite3_column_int (stmt, 0);
-    }
-  _lk_project_unlock (self);
-
-  return count;
 }

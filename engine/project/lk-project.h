@@ -52,6 +52,8 @@ LkProject   *lk_project_create            (const char   *path,
 LkProject   *lk_project_open              (const char   *path,
                                            GError      **error);
 gboolean     lk_project_is_project_dir    (const char   *path);
+/* The version of the SQLite library the project files are written with. */
+const char  *lk_project_get_sqlite_version (void);
 
 const char  *lk_project_get_path          (LkProject    *self);
 const char  *lk_project_get_name          (LkProject    *self);

@@ -12,82 +12,10 @@
 #include <string.h>
 
 #include "lk-error.h"
-#include "lk-project-private.h"
+#include "lk-project-checkpoints.h"
+#include "lk-project-runs.h"
 #include "lk-trainer.h"
 
-
-static void
-checkpoint_file_free (LkTrainCheckpointFile *file)
-{
-  g_free (file->path);
-  g_free (file);
-}
-
-static int
-compare_newest_first (gconstpointer a,
-                      gconstpointer b)
-{
-  const LkTrainCheckpointFile *x = *(LkTrainCheckpointFile **) a;
-  const LkTrainCheckpointFile *y = *(LkTrainCheckpointFile **) b;
-
-  return (y->iteration > x->iteration) - (y->iteration < x->iteration);
-}
-
-/* "ckpt-<digits>.safetensors" -> the iteration, else -1. */
-static gint64
-parse_checkpoint_name (const char *name)
-{
-  const char *p;
-  char *end = NULL;
-  gint64 iteration;
-
-  if (!g_str_has_prefix (name, "ckpt-") || !g_str_has_suffix (name, ".safetensors"))
-    return -1;
-  p = name + strlen ("ckpt-");
-  if (!g_ascii_isdigit (*p))
-    return -1;
-  iteration = g_ascii_strtoll (p, &end, 10);
-  if (end == NULL || !g_str_equal (end, ".safetensors"))
-    return -1;
-
-  return iteration;
-}
-
-GPtrArray *
-_lk_train_list_checkpoint_files (const char *model_dir)
-{
-  GPtrArray *files = g_ptr_array_new_with_free_func ((GDestroyNotify) checkpoint_file_free);
-  g_autoptr(GDir) dir = g_dir_open (model_dir, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    return files;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      gint64 iteration = parse_checkpoint_name (name);
-      LkTrainCheckpointFile *file;
-
-      if (iteration < 0)
-        continue;
-      file = g_new0 (LkTrainCheckpointFile, 1);
-      file->iteration = iteration;
-      file->path = g_build_filename (model_dir, name, NULL);
-      g_ptr_array_add (files, file);
-    }
-  g_ptr_array_sort (files, compare_newest_first);
-
-  return files;
-}
-
-char *
-_lk_train_checkpoint_path (const char *model_dir,
-                           gint64      iteration)
-{
-  g_autofree char *name = g_strdup_printf ("ckpt-%" G_GINT64_FORMAT ".safetensors", iteration);
-
-  return g_build_filename (model_dir, name, NULL);
-}
 
 void
 _lk_train_remove_temp_files (const char *model_dir)
@@ -169,80 +97,43 @@ _lk_train_move_aside (const char  *path,
 
 /* ---- Public: the project's checkpoints and loss history ----------------- */
 
+static gboolean
+header_reads (const char *path,
+              gint64     *iteration,
+              gpointer    user_data G_GNUC_UNUSED)
+{
+  LkTorchCheckpointInfo info;
+  LkTorchError terr;
+
+  if (lk_torch_checkpoint_read_info (path, &info, &terr) != LK_TORCH_OK)
+    {
+      g_message ("skipping %s: %s", path, terr.message);
+      return FALSE;
+    }
+  *iteration = info.iteration;
+  return TRUE;
+}
+
 char *
 lk_trainer_find_checkpoint (LkProject  *project,
                             gint64     *iteration,
                             GError    **error)
 {
-  g_autoptr(GPtrArray) files = NULL;
+  char *path;
 
   g_return_val_if_fail (LK_IS_PROJECT (project), NULL);
 
-  files = _lk_train_list_checkpoint_files (lk_project_get_model_dir (project));
-  for (guint i = 0; i < files->len; i++)
-    {
-      LkTrainCheckpointFile *file = files->pdata[i];
-      LkTorchCheckpointInfo info;
-      LkTorchError terr;
-
-      if (lk_torch_checkpoint_read_info (file->path, &info, &terr) == LK_TORCH_OK)
-        {
-          if (iteration != NULL)
-            *iteration = info.iteration;
-          return g_strdup (file->path);
-        }
-      g_message ("skipping %s: %s", file->path, terr.message);
-    }
-
-  if (iteration != NULL)
+  path = lk_project_find_newest_checkpoint (project, header_reads, NULL, iteration, NULL);
+  if (path == NULL && iteration != NULL)
     *iteration = 0;
-  return NULL;
+  return path;
 }
 
 GArray *
 lk_trainer_load_loss_history (LkProject  *project,
                               GError    **error)
 {
-  g_autoptr(GArray) points = g_array_new (FALSE, FALSE, sizeof (LkLossPoint));
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
-
   g_return_val_if_fail (LK_IS_PROJECT (project), NULL);
 
-  _lk_project_lock (project);
-  /* A resumed run replaces the rows after its first iteration, so one row
-   * per iteration is left; the newest run wins should there be more. */
-  stmt = _lk_project_prepare (project,
-                              "SELECT iteration, elapsed, loss_a, loss_b FROM losses "
-                              "ORDER BY iteration, run_id",
-                              error);
-  if (stmt == NULL)
-    {
-      _lk_project_unlock (project);
-      return NULL;
-    }
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      LkLossPoint p = {
-        .iteration = sqlite3_column_int64 (stmt, 0),
-        .elapsed = sqlite3_column_double (stmt, 1),
-        .loss_a = (float) sqlite3_column_double (stmt, 2),
-        .loss_b = (float) sqlite3_column_double (stmt, 3),
-      };
-
-      if (points->len > 0 &&
-          g_array_index (points, LkLossPoint, points->len - 1).iteration == p.iteration)
-        g_array_index (points, LkLossPoint, points->len - 1) = p;
-      else
-        g_array_append_val (points, p);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      _lk_project_set_error (project, error, "reading the loss history");
-      _lk_project_unlock (project);
-      return NULL;
-    }
-  _lk_project_unlock (project);
-
-  return g_steal_pointer (&points);
+  return lk_project_load_loss_history (project, error);
 }

@@ -56,18 +56,8 @@ void            _lk_train_landmark_masks (const double    *landmarks,
 LkImage        *_lk_train_resize         (const LkImage   *src,
                                           int              size);
 
-/* lk-train-checkpoints.c */
-typedef struct
-{
-  gint64  iteration;
-  char   *path;
-} LkTrainCheckpointFile;
-
-/* model/ckpt-<iteration>.safetensors files, newest first (element type
- * LkTrainCheckpointFile). */
-GPtrArray      *_lk_train_list_checkpoint_files (const char *model_dir);
-char           *_lk_train_checkpoint_path       (const char *model_dir,
-                                                 gint64      iteration);
+/* lk-train-checkpoints.c (the checkpoint files themselves are listed and
+ * named by lk-project-checkpoints.h) */
 /* Removes ckpt-*.tmp-* files left by an interrupted save. */
 void            _lk_train_remove_temp_files     (const char *model_dir);
 /* Hex SHA-256 of a file. */

@@ -14,7 +14,8 @@
 #include <string.h>
 
 #include "lk-error.h"
-#include "lk-project-private.h"
+#include "lk-project-checkpoints.h"
+#include "lk-project-runs.h"
 #include "lk-train-enum-types.h"
 #include "lk-train-private.h"
 
@@ -353,38 +354,15 @@ set_torch_error (GError             **error,
   return FALSE;
 }
 
-static char *
-relative_to_project (Session    *s,
-                     const char *path)
-{
-  const char *root = lk_project_get_path (s->project);
-  gsize n = strlen (root);
-
-  if (g_str_has_prefix (path, root) && path[n] == G_DIR_SEPARATOR)
-    return g_strdup (path + n + 1);
-  return g_strdup (path);
-}
-
 /* The rows of the checkpoints table follow files moved aside. */
 static void
 record_moved_file (LkProject  *project,
-                   const char *old_rel,
-                   const char *new_rel)
+                   const char *old_path,
+                   const char *new_path)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
 
-  _lk_project_lock (project);
-  stmt = _lk_project_prepare (project, "UPDATE checkpoints SET file = ?2 WHERE file = ?1", &error);
-  if (stmt != NULL)
-    {
-      sqlite3_bind_text (stmt, 1, old_rel, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 2, new_rel, -1, SQLITE_TRANSIENT);
-      if (sqlite3_step (stmt) != SQLITE_DONE)
-        _lk_project_set_error (project, &error, "recording a moved checkpoint");
-    }
-  _lk_project_unlock (project);
-  if (error != NULL)
+  if (!lk_project_move_checkpoint (project, old_path, new_path, &error))
     g_message ("%s", error->message);
 }
 
@@ -427,7 +405,7 @@ session_load_model (Session  *s,
                     GError  **error)
 {
   LkTrainer *self = s->self;
-  g_autoptr(GPtrArray) files = _lk_train_list_checkpoint_files (s->model_dir);
+  g_autoptr(GPtrArray) files = lk_project_list_checkpoint_files (s->project);
   g_autoptr(GPtrArray) damaged = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) reasons = g_string_new (NULL);
   LkTorchTrainConfig tconfig;
@@ -441,7 +419,7 @@ session_load_model (Session  *s,
 
   for (guint i = 0; i < files->len && loaded == NULL; i++)
     {
-      LkTrainCheckpointFile *file = files->pdata[i];
+      LkCheckpointFile *file = files->pdata[i];
       LkTorchCheckpointInfo info;
       LkTorchStatus status;
 
@@ -498,10 +476,9 @@ session_load_model (Session  *s,
 
           if (_lk_train_move_aside (path, ".corrupt", &move_error))
             {
-              g_autofree char *rel = relative_to_project (s, path);
-              g_autofree char *moved = g_strconcat (rel, ".corrupt", NULL);
+              g_autofree char *moved = g_strconcat (path, ".corrupt", NULL);
 
-              record_moved_file (s->project, rel, moved);
+              record_moved_file (s->project, path, moved);
             }
           else
             g_message ("%s", move_error->message);
@@ -576,56 +553,16 @@ static gboolean
 session_begin_run (Session  *s,
                    GError  **error)
 {
-  g_autoptr(sqlite3_stmt) del = NULL;
-  g_autoptr(sqlite3_stmt) ins = NULL;
-  g_autoptr(sqlite3_stmt) sel = NULL;
   g_autofree char *device = NULL;
-  gboolean ok = FALSE;
 
   g_mutex_lock (&s->self->lock);
   device = g_strdup (s->self->status.device_name);
   g_mutex_unlock (&s->self->lock);
 
-  _lk_project_lock (s->project);
-  if (!_lk_project_begin (s->project, error))
-    goto out;
+  s->run_id = lk_project_begin_run (s->project, device, s->params_json, s->start_iteration,
+                                    &s->elapsed_base, error);
 
-  del = _lk_project_prepare (s->project, "DELETE FROM losses WHERE iteration > ?1", error);
-  ins = _lk_project_prepare (s->project,
-                             "INSERT INTO training_runs (started_at, device, config, "
-                             "first_iteration, last_iteration) VALUES (?1, ?2, ?3, ?4, ?4)",
-                             error);
-  sel = _lk_project_prepare (s->project,
-                             "SELECT elapsed FROM losses WHERE iteration <= ?1 "
-                             "ORDER BY iteration DESC, run_id DESC LIMIT 1", error);
-  if (del == NULL || ins == NULL || sel == NULL)
-    goto rollback;
-
-  sqlite3_bind_int64 (del, 1, s->start_iteration);
-  if (sqlite3_step (del) != SQLITE_DONE)
-    goto db_error;
-
-  sqlite3_bind_int64 (ins, 1, g_get_real_time () / G_USEC_PER_SEC);
-  sqlite3_bind_text (ins, 2, device, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (ins, 3, s->params_json, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (ins, 4, s->start_iteration);
-  if (sqlite3_step (ins) != SQLITE_DONE)
-    goto db_error;
-  s->run_id = sqlite3_last_insert_rowid (_lk_project_get_db (s->project));
-
-  sqlite3_bind_int64 (sel, 1, s->start_iteration);
-  s->elapsed_base = sqlite3_step (sel) == SQLITE_ROW ? sqlite3_column_double (sel, 0) : 0.0;
-
-  ok = _lk_project_commit (s->project, error);
-  goto out;
-
-db_error:
-  _lk_project_set_error (s->project, error, "starting a training run");
-rollback:
-  _lk_project_rollback (s->project);
-out:
-  _lk_project_unlock (s->project);
-  return ok;
+  return s->run_id > 0;
 }
 
 static gboolean
@@ -633,101 +570,58 @@ session_flush (Session   *s,
                gboolean   ended,
                GError   **error)
 {
-  g_autoptr(sqlite3_stmt) ins = NULL;
-  g_autoptr(sqlite3_stmt) upd = NULL;
-  gboolean ok = FALSE;
+  g_autoptr(GArray) points = NULL;
+  g_autoptr(GPtrArray) extras = NULL;
 
   s->t_last_flush = g_get_monotonic_time ();
   if (s->run_id <= 0 || (s->rows->len == 0 && !ended))
     return TRUE;
 
-  _lk_project_lock (s->project);
-  if (!_lk_project_begin (s->project, error))
-    goto out;
-
-  ins = _lk_project_prepare (s->project,
-                             "INSERT OR REPLACE INTO losses (run_id, iteration, elapsed, loss_a, "
-                             "loss_b, extra) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", error);
-  upd = _lk_project_prepare (s->project,
-                             "UPDATE training_runs SET last_iteration = ?2, "
-                             "ended_at = coalesce (?3, ended_at) WHERE id = ?1", error);
-  if (ins == NULL || upd == NULL)
-    goto rollback;
-
+  points = g_array_sized_new (FALSE, FALSE, sizeof (LkLossPoint), s->rows->len);
+  extras = g_ptr_array_new_full (s->rows->len, g_free);
   for (guint i = 0; i < s->rows->len; i++)
     {
       const LossRow *row = &g_array_index (s->rows, LossRow, i);
       char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE], c[G_ASCII_DTOSTR_BUF_SIZE];
-      g_autofree char *extra = NULL;
+      LkLossPoint point = { row->iteration, row->elapsed, row->loss_a, row->loss_b };
 
       g_ascii_formatd (a, sizeof a, "%.4g", row->examples_per_second);
       if (s->params.gan)
-        extra = g_strdup_printf ("{\"examples-per-second\":%s,\"gan-generator\":%s,"
-                                 "\"gan-critic\":%s}", a,
-                                 g_ascii_formatd (b, sizeof b, "%.7g", row->gan_generator),
-                                 g_ascii_formatd (c, sizeof c, "%.7g", row->gan_critic));
+        g_ptr_array_add (extras,
+                         g_strdup_printf ("{\"examples-per-second\":%s,\"gan-generator\":%s,"
+                                          "\"gan-critic\":%s}", a,
+                                          g_ascii_formatd (b, sizeof b, "%.7g", row->gan_generator),
+                                          g_ascii_formatd (c, sizeof c, "%.7g", row->gan_critic)));
       else
-        extra = g_strdup_printf ("{\"examples-per-second\":%s}", a);
-
-      sqlite3_reset (ins);
-      sqlite3_bind_int64 (ins, 1, s->run_id);
-      sqlite3_bind_int64 (ins, 2, row->iteration);
-      sqlite3_bind_double (ins, 3, row->elapsed);
-      sqlite3_bind_double (ins, 4, row->loss_a);
-      sqlite3_bind_double (ins, 5, row->loss_b);
-      sqlite3_bind_text (ins, 6, extra, -1, SQLITE_TRANSIENT);
-      if (sqlite3_step (ins) != SQLITE_DONE)
-        goto db_error;
+        g_ptr_array_add (extras, g_strdup_printf ("{\"examples-per-second\":%s}", a));
+      g_array_append_val (points, point);
     }
 
-  sqlite3_bind_int64 (upd, 1, s->run_id);
-  sqlite3_bind_int64 (upd, 2, s->iteration);
-  if (ended)
-    sqlite3_bind_int64 (upd, 3, g_get_real_time () / G_USEC_PER_SEC);
-  else
-    sqlite3_bind_null (upd, 3);
-  if (sqlite3_step (upd) != SQLITE_DONE)
-    goto db_error;
+  if (!lk_project_add_losses (s->project, s->run_id, (const LkLossPoint *) points->data,
+                              (const char * const *) extras->pdata, points->len, s->iteration,
+                              ended, error))
+    return FALSE;
 
-  ok = _lk_project_commit (s->project, error);
-  if (ok)
-    g_array_set_size (s->rows, 0);
-  goto out;
-
-db_error:
-  _lk_project_set_error (s->project, error, "storing the loss history");
-rollback:
-  _lk_project_rollback (s->project);
-out:
-  _lk_project_unlock (s->project);
-  return ok;
+  g_array_set_size (s->rows, 0);
+  return TRUE;
 }
 
 /* Deletes the checkpoints beyond the newest @keep, files and rows. */
 static void
 session_prune (Session *s)
 {
-  g_autoptr(GPtrArray) files = _lk_train_list_checkpoint_files (s->model_dir);
+  g_autoptr(GPtrArray) files = lk_project_list_checkpoint_files (s->project);
 
   for (guint i = s->params.keep_checkpoints; i < files->len; i++)
     {
-      LkTrainCheckpointFile *file = files->pdata[i];
-      g_autofree char *rel = relative_to_project (s, file->path);
-      g_autoptr(sqlite3_stmt) stmt = NULL;
+      LkCheckpointFile *file = files->pdata[i];
 
       if (g_unlink (file->path) < 0)
         {
           g_message ("cannot delete the old checkpoint %s: %s", file->path, g_strerror (errno));
           continue;
         }
-      _lk_project_lock (s->project);
-      stmt = _lk_project_prepare (s->project, "DELETE FROM checkpoints WHERE file = ?1", NULL);
-      if (stmt != NULL)
-        {
-          sqlite3_bind_text (stmt, 1, rel, -1, SQLITE_TRANSIENT);
-          sqlite3_step (stmt);
-        }
-      _lk_project_unlock (s->project);
+      lk_project_forget_checkpoint (s->project, file->path, NULL);
     }
 }
 
@@ -736,10 +630,8 @@ session_save (Session  *s,
               GError  **error)
 {
   static const char * const names[] = { "A", "B", NULL };
-  g_autofree char *path = _lk_train_checkpoint_path (s->model_dir, s->iteration);
-  g_autofree char *rel = NULL;
+  g_autofree char *path = lk_project_checkpoint_path (s->project, s->iteration);
   g_autofree char *sha256 = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
   LkTorchMetadata metadata[] = { { "train.params", s->params_json } };
   LkTorchError terr;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
@@ -755,27 +647,7 @@ session_save (Session  *s,
   sha256 = _lk_train_file_sha256 (path, error);
   if (sha256 == NULL)
     return FALSE;
-  rel = relative_to_project (s, path);
-
-  _lk_project_lock (s->project);
-  stmt = _lk_project_prepare (s->project,
-                              "INSERT INTO checkpoints (run_id, iteration, file, sha256, "
-                              "created_at) VALUES (?1, ?2, ?3, ?4, ?5)", error);
-  if (stmt != NULL)
-    {
-      sqlite3_bind_int64 (stmt, 1, s->run_id);
-      sqlite3_bind_int64 (stmt, 2, s->iteration);
-      sqlite3_bind_text (stmt, 3, rel, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 4, sha256, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 5, now);
-      if (sqlite3_step (stmt) != SQLITE_DONE)
-        {
-          _lk_project_set_error (s->project, error, "recording a checkpoint");
-          g_clear_pointer (&stmt, sqlite3_finalize);
-        }
-    }
-  _lk_project_unlock (s->project);
-  if (stmt == NULL)
+  if (!lk_project_add_checkpoint (s->project, s->run_id, s->iteration, path, sha256, now, error))
     return FALSE;
 
   session_prune (s);
@@ -1388,11 +1260,11 @@ lk_trainer_check_project (LkProject  *project,
         }
     }
 
-  files = _lk_train_list_checkpoint_files (lk_project_get_model_dir (project));
+  files = lk_project_list_checkpoint_files (project);
   reasons = g_string_new (NULL);
   for (guint i = 0; i < files->len; i++)
     {
-      LkTrainCheckpointFile *file = files->pdata[i];
+      LkCheckpointFile *file = files->pdata[i];
       LkTorchCheckpointInfo info;
       LkTorchError terr;
 
@@ -1428,7 +1300,6 @@ lk_trainer_reset_model (LkProject  *project,
   g_autofree char *stamp = NULL;
   g_autofree char *folder = NULL;
   g_autofree char *folder_name = NULL;
-  gsize root_len;
 
   g_return_val_if_fail (LK_IS_PROJECT (project), FALSE);
 
@@ -1443,7 +1314,7 @@ lk_trainer_reset_model (LkProject  *project,
 
   model_dir = lk_project_get_model_dir (project);
   _lk_train_remove_temp_files (model_dir);
-  files = _lk_train_list_checkpoint_files (model_dir);
+  files = lk_project_list_checkpoint_files (project);
   if (files->len == 0)
     return TRUE;
 
@@ -1467,10 +1338,9 @@ lk_trainer_reset_model (LkProject  *project,
       return FALSE;
     }
 
-  root_len = strlen (lk_project_get_path (project));
   for (guint i = 0; i < files->len; i++)
     {
-      LkTrainCheckpointFile *file = files->pdata[i];
+      LkCheckpointFile *file = files->pdata[i];
       g_autofree char *base = g_path_get_basename (file->path);
       g_autofree char *target = g_build_filename (folder, base, NULL);
 
@@ -1483,8 +1353,7 @@ lk_trainer_reset_model (LkProject  *project,
                        _("%s: cannot be moved to %s: %s"), display, folder, g_strerror (saved));
           return FALSE;
         }
-      if (strlen (file->path) > root_len && strlen (target) > root_len)
-        record_moved_file (project, file->path + root_len + 1, target + root_len + 1);
+      record_moved_file (project, file->path, target);
     }
 
   if (moved_to != NULL)

@@ -6,6 +6,7 @@
 #include "lk-image.h"
 #include "lk-job.h"
 #include "lk-project.h"
+#include "lk-project-runs.h"
 #include "lk-train-params.h"
 
 G_BEGIN_DECLS
@@ -29,17 +30,7 @@ typedef enum
   LK_TRAINER_STATE_FAILED,
 } LkTrainerState;
 
-/**
- * LkLossPoint:
- * One row of the loss history.
- */
-typedef struct
-{
-  gint64  iteration;
-  double  elapsed;   /* seconds of training of this model up to this point */
-  float   loss_a;
-  float   loss_b;
-} LkLossPoint;
+/* LkLossPoint: lk-project-runs.h */
 
 #define LK_TYPE_TRAINER (lk_trainer_get_type ())
 
@@ -155,7 +146,8 @@ GArray        *lk_trainer_load_loss_history (LkProject           *project,
                                              GError             **error);
 
 /* The newest checkpoint of the project whose header reads, or NULL
- * (without an error when there is none). */
+ * (without an error when there is none): lk_project_find_newest_checkpoint()
+ * with the iteration the file's header states. */
 char          *lk_trainer_find_checkpoint  (LkProject            *project,
                                             gint64               *iteration,
                                             GError              **error);

@@ -25,7 +25,7 @@
 #include "lk-export.h"
 #include "lk-face-detector.h"
 #include "lk-mask.h"
-#include "lk-project-private.h"
+#include "lk-project-exports.h"
 #include "lk-provenance.h"
 #include "lk-torch.h"
 #include "lk-video-reader.h"
@@ -236,6 +236,7 @@ test_params_from_project (void)
   p.end_frame = 5;
   g_assert_false (lk_convert_params_validate (&p, &error));
   g_assert_error (error, LK_ERROR, LK_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
 
   /* Back to the defaults for the other tests. */
   for (const char * const *k = (const char * const[]) {
@@ -245,14 +246,8 @@ test_params_from_project (void)
          "export.burn-in-label", "export.sidecar", "convert.direction", "mask.expand", NULL };
        *k != NULL; k++)
     {
-      sqlite3_stmt *stmt;
-
-      _lk_project_lock (project);
-      stmt = _lk_project_prepare (project, "DELETE FROM settings WHERE key = ?1", NULL);
-      sqlite3_bind_text (stmt, 1, *k, -1, SQLITE_STATIC);
-      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
-      sqlite3_finalize (stmt);
-      _lk_project_unlock (project);
+      g_assert_true (lk_project_set_setting (project, *k, NULL, &error));
+      g_assert_no_error (error);
     }
   p = lk_convert_params_from_project (project);
   g_assert_cmpint (p.compose.mask.type, ==, LK_MASK_HULL);
@@ -475,17 +470,14 @@ test_sidecar_and_verify (void)
   g_assert_cmpstr (json_object_get_string_member (settings, "export.preset"), ==, "ultrafast");
 
   /* The exports table. */
-  _lk_project_lock (project);
   {
-    sqlite3_stmt *stmt = _lk_project_prepare (project, "SELECT status, output_sha256 FROM exports "
-                                                       "WHERE id = ?1", NULL);
-    sqlite3_bind_int64 (stmt, 1, vfr_summary.export_id);
-    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-    db_status = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-    db_sha = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-    sqlite3_finalize (stmt);
+    g_autoptr(LkExportRecord) record = lk_project_get_export (project, vfr_summary.export_id,
+                                                              &error);
+
+    g_assert_no_error (error);
+    db_status = g_strdup (record->status);
+    db_sha = g_strdup (record->output_sha256);
   }
-  _lk_project_unlock (project);
   g_assert_cmpstr (db_status, ==, "done");
   g_assert_cmpstr (db_sha, ==, sha);
 
@@ -786,16 +778,13 @@ test_cancel_leaves_nothing (void)
   d = g_dir_open (dir, 0, NULL);
   g_assert_null (g_dir_read_name (d));  /* no temporary file, no sidecar */
 
-  _lk_project_lock (project);
+  g_clear_error (&error);
   {
-    sqlite3_stmt *stmt = _lk_project_prepare (project, "SELECT status FROM exports WHERE id = ?1",
-                                              NULL);
-    sqlite3_bind_int64 (stmt, 1, summary.export_id);
-    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-    status = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-    sqlite3_finalize (stmt);
+    g_autoptr(LkExportRecord) record = lk_project_get_export (project, summary.export_id, &error);
+
+    g_assert_no_error (error);
+    status = g_strdup (record->status);
   }
-  _lk_project_unlock (project);
   g_assert_cmpstr (status, ==, "cancelled");
 }
 

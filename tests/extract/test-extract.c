@@ -3,7 +3,6 @@
 
 #include <glib/gstdio.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +11,7 @@
 #include "lk-error.h"
 #include "lk-extractor.h"
 #include "lk-faces.h"
-#include "lk-project-private.h"
+#include "../lk-test-db.h"
 
 /* One project shared by the tests, in the order they are added. */
 static LkProject *project;
@@ -33,17 +32,8 @@ static gint64
 count_rows (const char *table)
 {
   g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s", table);
-  sqlite3_stmt *stmt;
-  gint64 n = -1;
 
-  _lk_project_lock (project);
-  stmt = _lk_project_prepare (project, sql, NULL);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  _lk_project_unlock (project);
-
-  return n;
+  return lk_test_db_query_int (project, sql);
 }
 
 static gboolean

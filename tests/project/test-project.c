@@ -9,7 +9,9 @@
 
 #include "lk-error.h"
 #include "lk-faces.h"
-#include "lk-project-private.h"
+#include "lk-project-checkpoints.h"
+#include "lk-project-exports.h"
+#include "lk-project-runs.h"
 
 typedef struct
 {
@@ -93,19 +95,12 @@ test_create_layout (Fixture       *f,
       g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
     }
 
-  /* WAL mode and foreign keys are on. */
+  /* WAL mode is on (foreign keys too: /engine/project/faces sees faces go
+   * with their source). */
   {
-    sqlite3 *db = _lk_project_get_db (project);
-    sqlite3_stmt *stmt;
+    g_autofree char *wal = g_build_filename (folder, LK_PROJECT_DB_NAME "-wal", NULL);
 
-    g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL), ==, SQLITE_OK);
-    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-    g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "wal");
-    sqlite3_finalize (stmt);
-    g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA foreign_keys", -1, &stmt, NULL), ==, SQLITE_OK);
-    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1);
-    sqlite3_finalize (stmt);
+    g_assert_true (g_file_test (wal, G_FILE_TEST_IS_REGULAR));
   }
 
   /* A second create at the same place is refused and leaves it alone. */
@@ -302,13 +297,20 @@ test_kill_mid_transaction (Fixture       *f,
   if (pid == 0)
     {
       LkProject *child = lk_project_open (folder, NULL);
+      g_autofree char *db_path = g_build_filename (folder, LK_PROJECT_DB_NAME, NULL);
+      sqlite3 *db = NULL;
 
       if (child == NULL)
         _exit (2);
       lk_project_set_setting (child, "committed", "yes", NULL);
-      _lk_project_lock (child);
-      _lk_project_begin (child, NULL);
-      _lk_project_exec (child, "INSERT INTO settings (key, value) VALUES ('lost', 'yes')", NULL);
+      /* A transaction in flight, as a typed call of the project would have
+       * it half-way (on a connection of its own: the project's is not
+       * reachable from outside engine/project). */
+      if (sqlite3_open (db_path, &db) != SQLITE_OK ||
+          sqlite3_exec (db, "BEGIN IMMEDIATE; "
+                            "INSERT INTO settings (key, value) VALUES ('lost', 'yes')",
+                        NULL, NULL, NULL) != SQLITE_OK)
+        _exit (4);
       /* Killed here: no commit, no close. */
       raise (SIGKILL);
       _exit (3);
@@ -581,6 +583,214 @@ test_faces (Fixture       *f,
   g_assert_cmpuint (lk_project_count_faces (project, LK_IDENTITY_A, FALSE), ==, 0);
 }
 
+/* Taking back part of an extraction removes the frames and their faces,
+ * and the source when asked, in one go. */
+static void
+test_discard_frames (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkProject) project = lk_project_create (f->path, &error);
+  g_autofree char *clip = make_file (f, "clip.mp4");
+  g_autoptr(GPtrArray) sources = NULL;
+  g_autoptr(GHashTable) done = NULL;
+  gint64 source, frames[2];
+  int crop_size = -1;
+  double coverage = -1;
+
+  g_assert_no_error (error);
+  g_assert_true (lk_project_get_face_geometry (project, &crop_size, &coverage, &error));
+  g_assert_cmpint (crop_size, ==, 0);
+  g_assert_cmpfloat (coverage, ==, 0);
+
+  source = lk_project_add_source (project, LK_IDENTITY_A, clip, &error);
+  g_assert_no_error (error);
+  g_assert_false (lk_project_source_is_extracted_with (project, source, "{}"));
+  for (int i = 0; i < 3; i++)
+    {
+      g_autoptr(LkFace) face = make_face (project, source, 100 * (i + 1), 0, 1.0);
+      gint64 id = lk_project_store_frame (project, source, i, 100 * (i + 1), i, &face, 1, &error);
+
+      g_assert_no_error (error);
+      if (i < 2)
+        frames[i] = id;
+    }
+  g_assert_true (lk_project_get_face_geometry (project, &crop_size, &coverage, &error));
+  g_assert_cmpint (crop_size, ==, 256);
+  g_assert_cmpfloat (coverage, ==, 0.8);
+  g_assert_true (lk_project_mark_source_extracted (project, source, "{}", &error));
+  g_assert_true (lk_project_source_is_extracted_with (project, source, "{}"));
+  g_assert_false (lk_project_source_is_extracted_with (project, source, "{\"x\":1}"));
+
+  g_assert_true (lk_project_discard_frames (project, source, frames, 2, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (lk_project_count_faces (project, LK_IDENTITY_A, FALSE), ==, 1);
+  done = lk_project_get_processed_frames (project, source, &error);
+  g_assert_cmpuint (g_hash_table_size (done), ==, 1);
+
+  g_assert_true (lk_project_discard_frames (project, source, NULL, 0, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (lk_project_count_faces (project, LK_IDENTITY_A, FALSE), ==, 0);
+  sources = lk_project_list_sources (project, -1, &error);
+  g_assert_cmpuint (sources->len, ==, 0);
+}
+
+/* Runs and the loss history: a resumed run drops what came after its
+ * start, and a batch of losses is stored whole or not at all. */
+static void
+test_runs (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkProject) project = lk_project_create (f->path, &error);
+  g_autoptr(GArray) history = NULL;
+  LkLossPoint points[4];
+  const char *extras[4] = { "{}", NULL, "{}", NULL };
+  double elapsed = -1;
+  gint64 run, run2;
+
+  g_assert_no_error (error);
+  for (int i = 0; i < 4; i++)
+    points[i] = (LkLossPoint) { i + 1, 10.0 * (i + 1), 1.0f / (i + 1), 2.0f / (i + 1) };
+
+  run = lk_project_begin_run (project, "CPU", "{}", 0, &elapsed, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run, >, 0);
+  g_assert_cmpfloat (elapsed, ==, 0);
+  g_assert_true (lk_project_add_losses (project, run, points, extras, 4, 4, TRUE, &error));
+  g_assert_no_error (error);
+  history = lk_project_load_loss_history (project, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (history->len, ==, 4);
+  g_assert_cmpint (g_array_index (history, LkLossPoint, 3).iteration, ==, 4);
+  g_clear_pointer (&history, g_array_unref);
+
+  /* Resumed from iteration 2: 3 and 4 were lost. */
+  run2 = lk_project_begin_run (project, "CPU", "{}", 2, &elapsed, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run2, >, run);
+  g_assert_cmpfloat (elapsed, ==, 20.0);
+  history = lk_project_load_loss_history (project, &error);
+  g_assert_cmpuint (history->len, ==, 2);
+  g_clear_pointer (&history, g_array_unref);
+
+  /* A row the database refuses (no such run) takes the batch with it. */
+  g_assert_false (lk_project_add_losses (project, 999, &points[2], NULL, 2, 4, FALSE, &error));
+  g_assert_error (error, LK_ERROR, LK_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, LK_PROJECT_DB_NAME));
+  g_clear_error (&error);
+  history = lk_project_load_loss_history (project, &error);
+  g_assert_cmpuint (history->len, ==, 2);
+}
+
+static gboolean
+not_twenty (const char *path,
+            gint64     *iteration,
+            gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+  return *iteration != 20;
+}
+
+static void
+test_checkpoints (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkProject) project = lk_project_create (f->path, &error);
+  g_autoptr(GPtrArray) files = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autofree char *c10 = NULL;
+  g_autofree char *c20 = NULL;
+  g_autofree char *c3 = NULL;
+  g_autofree char *found = NULL;
+  g_autofree char *moved = NULL;
+  g_autofree char *other = NULL;
+  gint64 run, iteration = -1;
+  guint asked = 0;
+
+  g_assert_no_error (error);
+
+  /* None yet. */
+  g_assert_null (lk_project_find_newest_checkpoint (project, NULL, NULL, &iteration, &error));
+  g_assert_error (error, LK_ERROR, LK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  c10 = lk_project_checkpoint_path (project, 10);
+  c20 = lk_project_checkpoint_path (project, 20);
+  c3 = lk_project_checkpoint_path (project, 3);
+  g_assert_true (g_str_has_suffix (c10, "/model/ckpt-10.safetensors"));
+  other = g_build_filename (lk_project_get_model_dir (project), "ckpt-x.safetensors", NULL);
+  for (const char * const *p = (const char * const[]) { c10, c20, c3, other, NULL }; *p; p++)
+    g_assert_true (g_file_set_contents (*p, "weights", -1, NULL));
+
+  /* Newest first, by number, not by name. */
+  files = lk_project_list_checkpoint_files (project);
+  g_assert_cmpuint (files->len, ==, 3);
+  g_assert_cmpint (((LkCheckpointFile *) files->pdata[0])->iteration, ==, 20);
+  g_assert_cmpint (((LkCheckpointFile *) files->pdata[1])->iteration, ==, 10);
+  g_assert_cmpint (((LkCheckpointFile *) files->pdata[2])->iteration, ==, 3);
+
+  found = lk_project_find_newest_checkpoint (project, NULL, NULL, &iteration, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (found, ==, c20);
+  g_assert_cmpint (iteration, ==, 20);
+  g_clear_pointer (&found, g_free);
+  /* The newest the caller can use. */
+  found = lk_project_find_newest_checkpoint (project, not_twenty, &asked, &iteration, &error);
+  g_assert_cmpstr (found, ==, c10);
+  g_assert_cmpint (iteration, ==, 10);
+  g_assert_cmpuint (asked, ==, 2);
+
+  /* Rows follow their files. */
+  run = lk_project_begin_run (project, "CPU", "{}", 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (lk_project_add_checkpoint (project, run, 10, c10, "aa", 1, &error));
+  g_assert_true (lk_project_add_checkpoint (project, run, 20, c20, "bb", 2, &error));
+  g_assert_no_error (error);
+  moved = g_strconcat (c20, ".corrupt", NULL);
+  g_assert_true (lk_project_move_checkpoint (project, c20, moved, &error));
+  g_assert_true (lk_project_forget_checkpoint (project, c10, &error));
+  g_assert_no_error (error);
+  records = lk_project_list_checkpoints (project, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (records->len, ==, 1);
+  g_assert_cmpstr (((LkCheckpointRecord *) records->pdata[0])->path, ==, moved);
+  g_assert_cmpstr (((LkCheckpointRecord *) records->pdata[0])->sha256, ==, "bb");
+  g_assert_cmpint (((LkCheckpointRecord *) records->pdata[0])->run_id, ==, run);
+}
+
+static void
+test_exports (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkProject) project = lk_project_create (f->path, &error);
+  g_autoptr(LkExportRecord) record = NULL;
+  gint64 id;
+
+  g_assert_no_error (error);
+  id = lk_project_begin_export (project, "/in.mp4", "/out.mp4", "a2b", "{}", "cc", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  record = lk_project_get_export (project, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (record->status, ==, "running");
+  g_assert_cmpstr (record->output, ==, "/out.mp4");
+  g_assert_null (record->output_sha256);
+  g_clear_pointer (&record, lk_export_record_free);
+
+  g_assert_true (lk_project_end_export (project, id, "done", "dd", &error));
+  record = lk_project_get_export (project, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (record->status, ==, "done");
+  g_assert_cmpstr (record->output_sha256, ==, "dd");
+  g_assert_cmpint (record->finished_at, >, 0);
+
+  g_assert_null (lk_project_get_export (project, id + 1, &error));
+  g_assert_error (error, LK_ERROR, LK_ERROR_NOT_FOUND);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -599,6 +809,10 @@ main (int   argc,
   ADD ("/engine/project/migrate-from-zero", test_migrate_from_zero);
   ADD ("/engine/project/migrate-from-one", test_migrate_from_one);
   ADD ("/engine/project/faces", test_faces);
+  ADD ("/engine/project/discard-frames", test_discard_frames);
+  ADD ("/engine/project/runs", test_runs);
+  ADD ("/engine/project/checkpoints", test_checkpoints);
+  ADD ("/engine/project/exports", test_exports);
 
   return g_test_run ();
 }

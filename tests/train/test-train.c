@@ -3,7 +3,6 @@
 
 #include <glib/gstdio.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -11,7 +10,8 @@
 #include "lk-error.h"
 #include "lk-extractor.h"
 #include "lk-faces.h"
-#include "lk-project-private.h"
+#include "../lk-test-db.h"
+#include "lk-project-checkpoints.h"
 #include "lk-torch.h"
 #include "lk-train-private.h"
 #include "lk-trainer.h"
@@ -142,17 +142,7 @@ static gint64
 query_int (LkProject  *project,
            const char *sql)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  gint64 n = -1;
-
-  _lk_project_lock (project);
-  stmt = _lk_project_prepare (project, sql, NULL);
-  g_assert_nonnull (stmt);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  _lk_project_unlock (project);
-
-  return n;
+  return lk_test_db_query_int (project, sql);
 }
 
 static char *
@@ -376,13 +366,15 @@ test_loss_falls (void)
   sha = _lk_train_file_sha256 (ckpt, &error);
   g_assert_no_error (error);
   {
-    g_autoptr(sqlite3_stmt) stmt = NULL;
+    g_autoptr(GPtrArray) records = lk_project_list_checkpoints (project, &error);
+    LkCheckpointRecord *record;
 
-    _lk_project_lock (project);
-    stmt = _lk_project_prepare (project, "SELECT sha256 FROM checkpoints", NULL);
-    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-    g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, sha);
-    _lk_project_unlock (project);
+    g_assert_no_error (error);
+    g_assert_cmpuint (records->len, >=, 1);
+    record = records->pdata[0];
+    g_assert_cmpstr (record->sha256, ==, sha);
+    g_assert_cmpstr (record->path, ==, ckpt);
+    g_assert_cmpint (record->iteration, ==, 60);
   }
 
   /* Reopened: the same history. */

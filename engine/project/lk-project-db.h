@@ -7,8 +7,10 @@
 
 G_BEGIN_DECLS
 
-/* For the engine's other folders (extraction, curation, training, export),
- * which keep their SQL next to their logic.
+/* Inside engine/project only: the other folders of the engine reach the
+ * database through the typed calls of lk-project.h, lk-faces.h,
+ * lk-project-runs.h, lk-project-checkpoints.h and lk-project-exports.h,
+ * each of which takes the lock and runs its own transaction.
  *
  * All use of the connection happens between _lk_project_lock() and
  * _lk_project_unlock() (a recursive mutex): workers and the GTK thread share
@@ -43,6 +45,15 @@ void      _lk_project_set_error     (LkProject   *self,
 void      _lk_project_emit_faces_changed   (LkProject  *self,
                                             LkIdentity  identity);
 void      _lk_project_emit_sources_changed (LkProject  *self);
+
+/* An absolute path for @path (as given on a command line). */
+char     *_lk_project_absolute_path        (const char *path);
+/* @path relative to the project folder when inside it, else a copy. */
+char     *_lk_project_relative_path        (LkProject  *self,
+                                            const char *path);
+/* The reverse: a stored file name made absolute. */
+char     *_lk_project_resolve_path         (LkProject  *self,
+                                            const char *file);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
