@@ -46,12 +46,8 @@ run_thread (GTask        *task,
   Run *run = task_data;
   GError *error = NULL;
 
-  if (lk_job_set_error_if_cancelled (run->job, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
+  /* @func runs even when the job was cancelled before it started: it owns
+   * what it must release (a busy flag, a lock) and polls the cancel. */
   if (run->func (run->job, run->data, &error))
     g_task_return_boolean (task, TRUE);
   else if (error != NULL)

@@ -24,8 +24,10 @@ G_BEGIN_DECLS
  * @func runs on a worker thread and must poll the job's cancellable.
  */
 
-/* Runs on the worker. FALSE with @error set on failure (a cancel:
- * G_IO_ERROR_CANCELLED). */
+/* Runs on the worker, always (also when the job was cancelled before it
+ * started; it polls the cancel). FALSE with @error set on failure (a
+ * cancel: G_IO_ERROR_CANCELLED). What it returns is the result, even if a
+ * cancel came after it finished. */
 typedef gboolean (*LkJobFunc) (LkJob     *job,
                                gpointer   data,
                                GError   **error);

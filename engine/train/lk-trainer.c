@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lk-error.h"
+#include "lk-job-runner.h"
 #include "lk-project-checkpoints.h"
 #include "lk-project-runs.h"
 #include "lk-train-enum-types.h"
@@ -61,7 +62,8 @@ struct _LkTrainer
   GMutex         lock;
   GCond          cond;
   LkTrainParams  params;
-  GThread       *thread;
+  LkJob         *job;          /* the studio's run (lk_trainer_start), while it runs */
+  gulong         cancelled_id;
   gboolean       busy;         /* a run (worker or blocking) is in progress */
   gboolean       stop_requested;
   gboolean       pause_requested;
@@ -1075,8 +1077,6 @@ static gboolean
 begin_busy (LkTrainer  *self,
             GError    **error)
 {
-  GThread *finished = NULL;
-
   g_mutex_lock (&self->lock);
   if (self->busy)
     {
@@ -1094,12 +1094,8 @@ begin_busy (LkTrainer  *self,
   self->busy = TRUE;
   self->stop_requested = FALSE;
   self->pause_requested = FALSE;
-  finished = g_steal_pointer (&self->thread);
   g_mutex_unlock (&self->lock);
   busy_project (self->project, TRUE);
-
-  if (finished != NULL)
-    g_thread_join (finished);
 
   return TRUE;
 }
@@ -1120,18 +1116,60 @@ end_busy (LkTrainer *self,
   g_mutex_unlock (&self->lock);
 }
 
-static gpointer
-worker_thread (gpointer data)
+/* lk_trainer_start()'s run, on the job runner's worker. */
+static gboolean
+train_job_func (LkJob     *job,
+                gpointer   data,
+                GError   **error)
 {
   LkTrainer *self = data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) local_error = NULL;
 
-  session_run (self, 0, 0, NULL, &error);
-  if (error != NULL)
-    g_message ("training stopped: %s", error->message);
-  end_busy (self, error);
+  session_run (self, 0, 0, job, &local_error);
+  if (local_error != NULL)
+    g_message ("training stopped: %s", local_error->message);
+  end_busy (self, local_error);
 
-  return NULL;
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A cancel from the operations list stops as lk_trainer_stop() does (and
+ * wakes a paused run). */
+static void
+train_job_cancelled_cb (GCancellable *cancellable,
+                        LkTrainer    *self)
+{
+  lk_trainer_stop (self);
+}
+
+/* The run holds no reference on the trainer (dropping the last one stops,
+ * saves and joins, as documented): its callback finds it through a weak
+ * reference, if it is still there. */
+static void
+train_job_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GWeakRef *weak = user_data;
+  g_autoptr(LkTrainer) self = g_weak_ref_get (weak);
+  LkJob *job = lk_job_run_get_job (result);
+
+  g_weak_ref_clear (weak);
+  g_free (weak);
+
+  /* end_busy() has reported the outcome through the status and "error". */
+  lk_job_run_finish (result, NULL);
+  if (self != NULL && self->job == job)
+    {
+      g_cancellable_disconnect (lk_job_get_cancellable (job), self->cancelled_id);
+      self->cancelled_id = 0;
+      g_clear_object (&self->job);
+    }
 }
 
 gboolean
@@ -1152,9 +1190,23 @@ lk_trainer_start (LkTrainer  *self,
     return FALSE;
 
   set_state (self, LK_TRAINER_STATE_LOADING);
-  g_mutex_lock (&self->lock);
-  self->thread = g_thread_new ("lk-trainer", worker_thread, self);
-  g_mutex_unlock (&self->lock);
+  /* Through the job runner: listed among the running jobs as "Training",
+   * its progress line the losses; a cancel there stops and saves. */
+  if (self->job != NULL)
+    {
+      /* The previous run ended (not busy) but its callback has not run. */
+      g_cancellable_disconnect (lk_job_get_cancellable (self->job), self->cancelled_id);
+      g_clear_object (&self->job);
+    }
+  self->job = lk_job_new (_("Training"));
+  self->cancelled_id = g_cancellable_connect (lk_job_get_cancellable (self->job),
+                                              G_CALLBACK (train_job_cancelled_cb), self, NULL);
+  {
+    GWeakRef *weak = g_new0 (GWeakRef, 1);
+
+    g_weak_ref_init (weak, self);
+    lk_job_run_async (self->job, NULL, train_job_func, self, NULL, train_job_done, weak);
+  }
 
   return TRUE;
 }
@@ -1223,16 +1275,12 @@ lk_trainer_stop (LkTrainer *self)
 void
 lk_trainer_join (LkTrainer *self)
 {
-  GThread *thread;
-
   g_return_if_fail (LK_IS_TRAINER (self));
 
   g_mutex_lock (&self->lock);
-  thread = g_steal_pointer (&self->thread);
+  while (self->busy)
+    g_cond_wait (&self->cond, &self->lock);
   g_mutex_unlock (&self->lock);
-
-  if (thread != NULL)
-    g_thread_join (thread);
 }
 
 gboolean
@@ -1494,6 +1542,12 @@ lk_trainer_dispose (GObject *object)
   g_mutex_unlock (&self->lock);
   lk_trainer_stop (self);
   lk_trainer_join (self);
+  if (self->job != NULL)
+    {
+      g_cancellable_disconnect (lk_job_get_cancellable (self->job), self->cancelled_id);
+      self->cancelled_id = 0;
+      g_clear_object (&self->job);
+    }
 
   G_OBJECT_CLASS (lk_trainer_parent_class)->dispose (object);
 }

@@ -168,6 +168,27 @@ test_cancel_from_list (void)
   work_free (w);
 }
 
+/* A job cancelled before it starts still runs its function (which owns
+ * what it must release) and ends cancelled. */
+static void
+test_cancelled_before_start (void)
+{
+  g_autoptr(LkJob) job = lk_job_new ("Cancelled early");
+  g_autoptr(GError) error = NULL;
+  Done d = { 0 };
+  Work *w = work_new (10);
+
+  lk_job_cancel (job);
+  lk_job_run_async (job, NULL, count_func, w, (GDestroyNotify) work_free, done_cb, &d);
+  wait_done (&d);
+  g_assert_true (((Work *) lk_job_run_get_data (d.result))->started);
+  g_assert_cmpint (((Work *) lk_job_run_get_data (d.result))->done, ==, 0);
+  g_assert_false (lk_job_run_finish (d.result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (g_list_model_get_n_items (lk_job_list_get_default ()), ==, 0);
+  g_object_unref (d.result);
+}
+
 /* A job without a title runs the same way, unlisted. */
 static void
 test_untitled (void)
@@ -241,6 +262,7 @@ main (int    argc,
   g_test_add_func ("/engine/core/job-runner/result", test_result);
   g_test_add_func ("/engine/core/job-runner/error", test_error);
   g_test_add_func ("/engine/core/job-runner/cancel-from-list", test_cancel_from_list);
+  g_test_add_func ("/engine/core/job-runner/cancelled-before-start", test_cancelled_before_start);
   g_test_add_func ("/engine/core/job-runner/untitled", test_untitled);
   g_test_add_func ("/engine/core/job-runner/progress-on-caller", test_progress_on_caller);
 
