@@ -387,15 +387,15 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/app/preview-worker/newest-wins", Fixture, NULL,
+  g_test_add ("/engine/core/preview-worker/newest-wins", Fixture, NULL,
               fixture_set_up, test_newest_wins, fixture_tear_down);
-  g_test_add ("/app/preview-worker/stale-results-dropped", Fixture, NULL,
+  g_test_add ("/engine/core/preview-worker/stale-results-dropped", Fixture, NULL,
               fixture_set_up, test_stale_results_dropped, fixture_tear_down);
-  g_test_add ("/app/preview-worker/errors", Fixture, NULL,
+  g_test_add ("/engine/core/preview-worker/errors", Fixture, NULL,
               fixture_set_up, test_errors, fixture_tear_down);
-  g_test_add ("/app/preview-worker/shutdown", Fixture, NULL,
+  g_test_add ("/engine/core/preview-worker/shutdown", Fixture, NULL,
               fixture_set_up, test_shutdown, fixture_tear_down);
-  g_test_add ("/app/preview-worker/steal", Fixture, NULL,
+  g_test_add ("/engine/core/preview-worker/steal", Fixture, NULL,
               fixture_set_up, test_steal, fixture_tear_down);
 
   return g_test_run ();
