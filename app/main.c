@@ -97,7 +97,7 @@ main (int   argc,
 
   if (!have_settings_schema ())
     {
-      /* TRANSLATORS: %s is the settings schema's id, e.g. io.likeness.Studio */
+      /* Translators: %s is the settings schema's id, e.g. io.likeness.Studio */
       g_printerr (_("likeness: the settings schema %s is not installed. Install the studio "
                     "(“meson install”, which also compiles the schemas) or start it from its "
                     "build folder with “build-aux/setup run”.\n"),
