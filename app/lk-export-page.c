@@ -11,6 +11,7 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
+#include "lk-actions.h"
 #include "lk-convert-params.h"
 #include "lk-error.h"
 #include "lk-export.h"
@@ -18,17 +19,6 @@
 #include "lk-notify.h"
 #include "lk-provenance.h"
 #include "lk-setting-binding.h"
-
-/* The window actions the page adds, in lk_export_page_add_actions()'s order. */
-enum {
-  ACTION_EXPORT,
-  ACTION_CANCEL,
-  ACTION_OPEN_FOLDER,
-  ACTION_VERIFY,
-  ACTION_NEW,
-  ACTION_SET,
-  N_ACTIONS
-};
 
 struct _LkExportPage
 {
@@ -40,7 +30,6 @@ struct _LkExportPage
   LkSettingBinding *codec_binding;
   GStrv             codec_ids;     /* the codecs this FFmpeg can encode, as in codec_row */
   GPtrArray        *targets;       /* LkSource: person B's videos, as in target_row */
-  GSimpleAction    *actions[N_ACTIONS];
 
   LkJob            *job;           /* the export running, or NULL */
   char             *job_output;
@@ -226,21 +215,9 @@ lk_export_page_update_state (LkExportPage *self)
 {
   gboolean running = self->job != NULL;
   LkSource *target = lk_export_page_get_target (self);
-  gboolean can_export = self->project != NULL && target != NULL && !running;
   const char *output = adw_action_row_get_subtitle (self->output_row);
 
-  if (self->actions[ACTION_EXPORT] != NULL)
-    {
-      g_simple_action_set_enabled (self->actions[ACTION_EXPORT], can_export);
-      g_simple_action_set_enabled (self->actions[ACTION_CANCEL], running);
-      g_simple_action_set_enabled (self->actions[ACTION_OPEN_FOLDER],
-                                   self->output != NULL && !running);
-      g_simple_action_set_enabled (self->actions[ACTION_VERIFY],
-                                   self->output != NULL && !running &&
-                                   self->verify_job == NULL);
-      g_simple_action_set_enabled (self->actions[ACTION_NEW], self->output != NULL && !running);
-      g_simple_action_set_enabled (self->actions[ACTION_SET], self->project != NULL && !running);
-    }
+  lk_actions_changed (GTK_WIDGET (self));
 
   gtk_widget_set_sensitive (self->output_group, !running);
   gtk_widget_set_sensitive (self->frames_group, !running);
@@ -687,31 +664,60 @@ set_action (GSimpleAction *action,
     show_toast (self, error->message);
 }
 
-void
-lk_export_page_add_actions (LkExportPage *self,
-                            GActionMap   *map)
+/* When each action can run (lk-actions.h). */
+static gboolean
+can_export_enabled (gpointer owner)
 {
-  const GActionEntry entries[] = {
-    { "export", export_action },
-    { "export-cancel", cancel_action },
-    { "export-open-folder", open_folder_action },
-    { "export-verify", verify_action },
-    { "export-new", new_action },
-    /* (key, value) of an "export.*" setting, as the page stores it */
-    { "export-set", set_action, "(ss)" },
-  };
+  LkExportPage *self = owner;
 
-  g_return_if_fail (LK_IS_EXPORT_PAGE (self));
-  g_return_if_fail (G_IS_ACTION_MAP (map));
+  return self->project != NULL && lk_export_page_get_target (self) != NULL && self->job == NULL;
+}
 
-  g_action_map_add_action_entries (map, entries, G_N_ELEMENTS (entries), self);
-  for (guint i = 0; i < N_ACTIONS; i++)
-    {
-      g_clear_object (&self->actions[i]);
-      self->actions[i] = g_object_ref (G_SIMPLE_ACTION (g_action_map_lookup_action (map,
-                                                                                  entries[i].name)));
-    }
-  lk_export_page_update_state (self);
+static gboolean
+running_enabled (gpointer owner)
+{
+  return LK_EXPORT_PAGE (owner)->job != NULL;
+}
+
+static gboolean
+has_output_enabled (gpointer owner)
+{
+  LkExportPage *self = owner;
+
+  return self->output != NULL && self->job == NULL;
+}
+
+static gboolean
+can_verify_enabled (gpointer owner)
+{
+  LkExportPage *self = owner;
+
+  return has_output_enabled (self) && self->verify_job == NULL;
+}
+
+static gboolean
+can_set_enabled (gpointer owner)
+{
+  LkExportPage *self = owner;
+
+  return self->project != NULL && self->job == NULL;
+}
+
+static const LkAction export_actions[] = {
+  { { "export", export_action }, can_export_enabled },
+  { { "export-cancel", cancel_action }, running_enabled },
+  { { "export-open-folder", open_folder_action }, has_output_enabled },
+  { { "export-verify", verify_action }, can_verify_enabled },
+  { { "export-new", new_action }, has_output_enabled },
+  /* (key, value) of an "export.*" setting, as the page stores it */
+  { { "export-set", set_action, "(ss)" }, can_set_enabled },
+};
+
+const LkAction *
+lk_export_page_get_actions (guint *n_actions)
+{
+  *n_actions = G_N_ELEMENTS (export_actions);
+  return export_actions;
 }
 
 /* The shortcut goes to the application once the page is in its window. */
@@ -818,8 +824,6 @@ lk_export_page_dispose (GObject *object)
   g_clear_pointer (&self->targets, g_ptr_array_unref);
   g_clear_pointer (&self->output, g_free);
   g_clear_pointer (&self->codec_ids, g_strfreev);
-  for (guint i = 0; i < N_ACTIONS; i++)
-    g_clear_object (&self->actions[i]);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LK_TYPE_EXPORT_PAGE);
 

@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "lk-actions.h"
 #include "lk-project.h"
 
 G_BEGIN_DECLS
@@ -15,11 +16,9 @@ LkProject *lk_export_page_get_project (LkExportPage *self);
 void       lk_export_page_set_project (LkExportPage *self,
                                      LkProject  *project);
 
-/* Adds the page's actions (export, export-cancel, export-open-folder,
- * export-verify, export-new, export-set (ss)) to the window's action map,
- * so that they are "win." actions, exported on D-Bus; the page keeps their
- * sensitivity. */
-void       lk_export_page_add_actions (LkExportPage *self,
-                                       GActionMap   *map);
+/* The page's window actions (export, export-cancel, export-open-folder,
+ * export-verify, export-new, export-set (ss)) with when each is enabled;
+ * the window adds them (lk-actions.h). */
+const LkAction *lk_export_page_get_actions (guint *n_actions);
 
 G_END_DECLS

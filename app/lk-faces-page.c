@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lk-actions.h"
 #include "lk-auto-curate.h"
 #include "lk-curate-dialog.h"
 #include "lk-extractor.h"
@@ -51,7 +52,6 @@ struct _LkFacesPage
   LkFaceThumbnailer  *thumbnailer;
   LkFaceHistory      *history;
   LkJob              *analysis;
-  GActionMap         *action_map;     /* the window's, while rooted in one */
   guint               refresh_id;
 
   /* template widgets */
@@ -226,24 +226,6 @@ lk_faces_page_get_identity (LkFacesPage *self)
   return lk_face_list_get_identity (self->faces);
 }
 
-static GAction *
-lk_faces_page_lookup_action (LkFacesPage *self,
-                             const char  *name)
-{
-  return self->action_map != NULL ? g_action_map_lookup_action (self->action_map, name) : NULL;
-}
-
-static void
-set_action_enabled (LkFacesPage *self,
-                    const char  *name,
-                    gboolean     enabled)
-{
-  GAction *action = lk_faces_page_lookup_action (self, name);
-
-  if (G_IS_SIMPLE_ACTION (action))
-    g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
-}
-
 static guint
 lk_faces_page_count_selected (LkFacesPage *self)
 {
@@ -283,27 +265,7 @@ lk_faces_page_selected_ids (LkFacesPage *self)
 static void
 lk_faces_page_update_actions (LkFacesPage *self)
 {
-  gboolean has_project = self->project != NULL;
-  gboolean extracting_a = self->sections[LK_IDENTITY_A].job != NULL;
-  gboolean extracting_b = self->sections[LK_IDENTITY_B].job != NULL;
-  gboolean analysing = self->analysis != NULL;
-  guint n_selected = lk_faces_page_count_selected (self);
-  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->faces));
-
-  set_action_enabled (self, "extract", has_project);
-  set_action_enabled (self, "extract-all", has_project && !(extracting_a && extracting_b));
-  set_action_enabled (self, "cancel-extract", extracting_a || extracting_b);
-  set_action_enabled (self, "show-identity", has_project);
-  set_action_enabled (self, "exclude-selected", has_project && n_selected > 0);
-  set_action_enabled (self, "include-selected", has_project && n_selected > 0);
-  set_action_enabled (self, "select-all-faces", has_project && n_items > 0);
-  set_action_enabled (self, "undo", self->history != NULL && lk_face_history_can_undo (self->history));
-  set_action_enabled (self, "redo", self->history != NULL && lk_face_history_can_redo (self->history));
-  set_action_enabled (self, "auto-curate", has_project && !analysing);
-  set_action_enabled (self, "analyse-faces", has_project && !analysing);
-  set_action_enabled (self, "auto-curate-defaults", has_project && !analysing);
-  set_action_enabled (self, "cancel-analysis", analysing);
-  set_action_enabled (self, "delete-excluded", has_project && !extracting_a && !extracting_b);
+  lk_actions_changed (GTK_WIDGET (self));
 }
 
 /* Counts, pose coverage: read again a moment after the faces change (they
@@ -1437,59 +1399,117 @@ filter_selected_cb (LkFacesPage *self)
   gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
 }
 
-/* Added to the window's action map while the page is in a window, so that
- * they are window actions (exported on D-Bus for scripts and tests, with
- * the window's shortcuts). Sensitivity: lk_faces_page_update_actions(). */
-static const GActionEntry page_actions[] = {
-  /* "A" or "B" */
-  { "extract", extract_action, "s" },
-  { "extract-all", extract_all_action },
-  { "cancel-extract", cancel_extract_action, "s" },
-  { "show-identity", NULL, "s", "'A'", show_identity_change_state },
-  { "exclude-selected", exclude_selected_action },
-  { "include-selected", include_selected_action },
-  { "select-all-faces", select_all_action },
-  { "select-face", select_face_action, "u" },
-  { "undo", undo_redo_action },
-  { "redo", undo_redo_action },
-  { "auto-curate", auto_curate_action },
-  { "auto-curate-defaults", analyse_faces_action },
-  { "analyse-faces", analyse_faces_action },
-  { "cancel-analysis", cancel_analysis_action },
-  { "delete-excluded", delete_excluded_action },
-};
-
-static void
-lk_faces_page_root (GtkWidget *widget)
+/* The page's window actions and when each can run (lk-actions.h): the
+ * window adds them, so they are exported on D-Bus for scripts and tests and
+ * reached by the window's shortcuts. */
+static gboolean
+has_project_enabled (gpointer owner)
 {
-  LkFacesPage *self = LK_FACES_PAGE (widget);
-  GtkRoot *root;
-
-  GTK_WIDGET_CLASS (lk_faces_page_parent_class)->root (widget);
-
-  root = gtk_widget_get_root (widget);
-  if (G_IS_ACTION_MAP (root))
-    {
-      self->action_map = G_ACTION_MAP (root);
-      g_action_map_add_action_entries (self->action_map, page_actions,
-                                       G_N_ELEMENTS (page_actions), self);
-      lk_faces_page_update_actions (self);
-    }
+  return LK_FACES_PAGE (owner)->project != NULL;
 }
 
-static void
-lk_faces_page_unroot (GtkWidget *widget)
+static gboolean
+extracting (LkFacesPage *self,
+            LkIdentity   identity)
 {
-  LkFacesPage *self = LK_FACES_PAGE (widget);
+  return self->sections[identity].job != NULL;
+}
 
-  if (self->action_map != NULL)
-    {
-      for (guint i = 0; i < G_N_ELEMENTS (page_actions); i++)
-        g_action_map_remove_action (self->action_map, page_actions[i].name);
-      self->action_map = NULL;
-    }
+static gboolean
+extract_all_enabled (gpointer owner)
+{
+  LkFacesPage *self = owner;
 
-  GTK_WIDGET_CLASS (lk_faces_page_parent_class)->unroot (widget);
+  return self->project != NULL &&
+         !(extracting (self, LK_IDENTITY_A) && extracting (self, LK_IDENTITY_B));
+}
+
+static gboolean
+cancel_extract_enabled (gpointer owner)
+{
+  LkFacesPage *self = owner;
+
+  return extracting (self, LK_IDENTITY_A) || extracting (self, LK_IDENTITY_B);
+}
+
+static gboolean
+delete_excluded_enabled (gpointer owner)
+{
+  LkFacesPage *self = owner;
+
+  return self->project != NULL && !cancel_extract_enabled (self);
+}
+
+static gboolean
+has_selection_enabled (gpointer owner)
+{
+  LkFacesPage *self = owner;
+
+  return self->project != NULL && lk_faces_page_count_selected (self) > 0;
+}
+
+static gboolean
+has_faces_enabled (gpointer owner)
+{
+  LkFacesPage *self = owner;
+
+  return self->project != NULL && g_list_model_get_n_items (G_LIST_MODEL (self->faces)) > 0;
+}
+
+static gboolean
+undo_enabled (gpointer owner)
+{
+  LkFacesPage *self = owner;
+
+  return self->history != NULL && lk_face_history_can_undo (self->history);
+}
+
+static gboolean
+redo_enabled (gpointer owner)
+{
+  LkFacesPage *self = owner;
+
+  return self->history != NULL && lk_face_history_can_redo (self->history);
+}
+
+static gboolean
+can_analyse_enabled (gpointer owner)
+{
+  LkFacesPage *self = owner;
+
+  return self->project != NULL && self->analysis == NULL;
+}
+
+static gboolean
+analysing_enabled (gpointer owner)
+{
+  return LK_FACES_PAGE (owner)->analysis != NULL;
+}
+
+static const LkAction faces_actions[] = {
+  /* "A" or "B" */
+  { { "extract", extract_action, "s" }, has_project_enabled },
+  { { "extract-all", extract_all_action }, extract_all_enabled },
+  { { "cancel-extract", cancel_extract_action, "s" }, cancel_extract_enabled },
+  { { "show-identity", NULL, "s", "'A'", show_identity_change_state }, has_project_enabled },
+  { { "exclude-selected", exclude_selected_action }, has_selection_enabled },
+  { { "include-selected", include_selected_action }, has_selection_enabled },
+  { { "select-all-faces", select_all_action }, has_faces_enabled },
+  { { "select-face", select_face_action, "u" }, NULL },
+  { { "undo", undo_redo_action }, undo_enabled },
+  { { "redo", undo_redo_action }, redo_enabled },
+  { { "auto-curate", auto_curate_action }, can_analyse_enabled },
+  { { "auto-curate-defaults", analyse_faces_action }, can_analyse_enabled },
+  { { "analyse-faces", analyse_faces_action }, can_analyse_enabled },
+  { { "cancel-analysis", cancel_analysis_action }, analysing_enabled },
+  { { "delete-excluded", delete_excluded_action }, delete_excluded_enabled },
+};
+
+const LkAction *
+lk_faces_page_get_actions (guint *n_actions)
+{
+  *n_actions = G_N_ELEMENTS (faces_actions);
+  return faces_actions;
 }
 
 LkProject *
@@ -1667,8 +1687,6 @@ lk_faces_page_class_init (LkFacesPageClass *klass)
   object_class->dispose = lk_faces_page_dispose;
   object_class->get_property = lk_faces_page_get_property;
   object_class->set_property = lk_faces_page_set_property;
-  widget_class->root = lk_faces_page_root;
-  widget_class->unroot = lk_faces_page_unroot;
 
   properties[PROP_PROJECT] =
     g_param_spec_object ("project", NULL, NULL,

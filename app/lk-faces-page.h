@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "lk-actions.h"
 #include "lk-project.h"
 
 G_BEGIN_DECLS
@@ -20,5 +21,12 @@ void       lk_faces_page_set_project (LkFacesPage *self,
 guint      lk_faces_page_add_files  (LkFacesPage *self,
                                      LkIdentity   identity,
                                      GListModel  *files);
+
+/* The page's window actions (extract (s), extract-all, cancel-extract (s),
+ * show-identity (s, stateful), exclude-/include-selected, select-all-faces,
+ * select-face (u), undo, redo, auto-curate, auto-curate-defaults,
+ * analyse-faces, cancel-analysis, delete-excluded) with when each is
+ * enabled; the window adds them (lk-actions.h). */
+const LkAction *lk_faces_page_get_actions (guint *n_actions);
 
 G_END_DECLS

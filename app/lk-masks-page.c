@@ -8,6 +8,7 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
+#include "lk-actions.h"
 #include "lk-convert-params.h"
 #include "lk-convert-preview.h"
 #include "lk-converter.h"
@@ -23,17 +24,6 @@
 #define OVERLAY_GREEN  0x84
 #define OVERLAY_BLUE   0xe4
 #define OVERLAY_ALPHA  0.55
-
-/* The window actions the page adds, in lk_masks_page_add_actions()'s order. */
-enum {
-  ACTION_NEXT_FRAME,
-  ACTION_PREVIOUS_FRAME,
-  ACTION_TOGGLE_OVERLAY,
-  ACTION_TOGGLE_SPLIT,
-  ACTION_SEEK,
-  ACTION_SET,
-  N_ACTIONS
-};
 
 struct _LkMasksPage
 {
@@ -54,7 +44,6 @@ struct _LkMasksPage
   GArray          *frame_times;    /* double: every frame of the target; NULL: not known */
   double           tick;           /* seconds of one unit of its time base */
   gboolean         updating_scale;
-  GSimpleAction   *actions[N_ACTIONS];
 
   /* template widgets */
   AdwFlap         *content;
@@ -571,22 +560,7 @@ lk_masks_page_step_target (LkMasksPage *self,
 static void
 lk_masks_page_update_actions (LkMasksPage *self)
 {
-  gboolean has_target = lk_masks_page_get_target (self) != NULL;
-  double position = gtk_adjustment_get_value (self->position_adjustment);
-
-  if (self->actions[ACTION_NEXT_FRAME] == NULL)
-    return;
-
-  g_simple_action_set_enabled (self->actions[ACTION_NEXT_FRAME],
-                               has_target
-                               && !isnan (lk_masks_page_step_target (self, position, 1)));
-  g_simple_action_set_enabled (self->actions[ACTION_PREVIOUS_FRAME],
-                               has_target
-                               && !isnan (lk_masks_page_step_target (self, position, -1)));
-  g_simple_action_set_enabled (self->actions[ACTION_SEEK], has_target);
-  g_simple_action_set_enabled (self->actions[ACTION_SET], self->project != NULL);
-  g_simple_action_set_enabled (self->actions[ACTION_TOGGLE_OVERLAY], has_target);
-  g_simple_action_set_enabled (self->actions[ACTION_TOGGLE_SPLIT], has_target);
+  lk_actions_changed (GTK_WIDGET (self));
 }
 
 static void
@@ -976,32 +950,57 @@ set_action (GSimpleAction *action,
     }
 }
 
-void
-lk_masks_page_add_actions (LkMasksPage *self,
-                           GActionMap  *map)
+/* When each action can run (lk-actions.h). */
+static gboolean
+has_project_enabled (gpointer owner)
 {
-  const GActionEntry entries[] = {
-    { "masks-next-frame", next_frame_action },
-    { "masks-previous-frame", previous_frame_action },
-    { "masks-toggle-overlay", toggle_overlay_action, NULL, "false" },
-    { "masks-toggle-split", toggle_split_action, NULL, "false" },
-    /* seconds: shows the frame of the target on screen at that time */
-    { "masks-seek", seek_action, "d" },
-    /* (key, value) of a "mask.*" setting, as the settings panel stores it */
-    { "masks-set", set_action, "(ss)" },
-  };
+  return LK_MASKS_PAGE (owner)->project != NULL;
+}
 
-  g_return_if_fail (LK_IS_MASKS_PAGE (self));
-  g_return_if_fail (G_IS_ACTION_MAP (map));
+static gboolean
+has_target_enabled (gpointer owner)
+{
+  return lk_masks_page_get_target (LK_MASKS_PAGE (owner)) != NULL;
+}
 
-  g_action_map_add_action_entries (map, entries, G_N_ELEMENTS (entries), self);
-  for (guint i = 0; i < N_ACTIONS; i++)
-    {
-      g_clear_object (&self->actions[i]);
-      self->actions[i] = g_object_ref (G_SIMPLE_ACTION (g_action_map_lookup_action (map,
-                                                                                  entries[i].name)));
-    }
-  lk_masks_page_update_actions (self);
+static gboolean
+step_enabled (LkMasksPage *self,
+              int          direction)
+{
+  return lk_masks_page_get_target (self) != NULL &&
+         !isnan (lk_masks_page_step_target (self,
+                                            gtk_adjustment_get_value (self->position_adjustment),
+                                            direction));
+}
+
+static gboolean
+next_frame_enabled (gpointer owner)
+{
+  return step_enabled (LK_MASKS_PAGE (owner), 1);
+}
+
+static gboolean
+previous_frame_enabled (gpointer owner)
+{
+  return step_enabled (LK_MASKS_PAGE (owner), -1);
+}
+
+static const LkAction masks_actions[] = {
+  { { "masks-next-frame", next_frame_action }, next_frame_enabled },
+  { { "masks-previous-frame", previous_frame_action }, previous_frame_enabled },
+  { { "masks-toggle-overlay", toggle_overlay_action, NULL, "false" }, has_target_enabled },
+  { { "masks-toggle-split", toggle_split_action, NULL, "false" }, has_target_enabled },
+  /* seconds: shows the frame of the target on screen at that time */
+  { { "masks-seek", seek_action, "d" }, has_target_enabled },
+  /* (key, value) of a "mask.*" setting, as the settings panel stores it */
+  { { "masks-set", set_action, "(ss)" }, has_project_enabled },
+};
+
+const LkAction *
+lk_masks_page_get_actions (guint *n_actions)
+{
+  *n_actions = G_N_ELEMENTS (masks_actions);
+  return masks_actions;
 }
 
 /* ---- public API, GObject ------------------------------------------------- */
@@ -1078,12 +1077,6 @@ lk_masks_page_dispose (GObject *object)
   g_clear_pointer (&self->targets, g_ptr_array_unref);
   g_clear_pointer (&self->frame_times, g_array_unref);
   g_clear_pointer (&self->checkpoint, g_free);
-  for (guint i = 0; i < N_ACTIONS; i++)
-    {
-      if (self->actions[i] != NULL)
-        g_signal_handlers_disconnect_by_data (self->actions[i], self);
-      g_clear_object (&self->actions[i]);
-    }
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LK_TYPE_MASKS_PAGE);
 
@@ -1117,6 +1110,18 @@ lk_masks_page_get_property (GObject    *object,
     }
 }
 
+/* The window's toggle action follows the property. */
+static void
+set_toggle_state (LkMasksPage *self,
+                  const char  *name,
+                  gboolean     state)
+{
+  GAction *action = lk_actions_lookup (GTK_WIDGET (self), name);
+
+  if (G_IS_SIMPLE_ACTION (action))
+    g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_boolean (state));
+}
+
 static void
 lk_masks_page_set_property (GObject      *object,
                             guint         prop_id,
@@ -1135,9 +1140,7 @@ lk_masks_page_set_property (GObject      *object,
       if (self->show_overlay != g_value_get_boolean (value))
         {
           self->show_overlay = g_value_get_boolean (value);
-          if (self->actions[ACTION_TOGGLE_OVERLAY] != NULL)
-            g_simple_action_set_state (self->actions[ACTION_TOGGLE_OVERLAY],
-                                       g_variant_new_boolean (self->show_overlay));
+          set_toggle_state (self, "masks-toggle-overlay", self->show_overlay);
           g_object_notify_by_pspec (object, pspec);
         }
       break;
@@ -1146,9 +1149,7 @@ lk_masks_page_set_property (GObject      *object,
       if (self->split_view != g_value_get_boolean (value))
         {
           self->split_view = g_value_get_boolean (value);
-          if (self->actions[ACTION_TOGGLE_SPLIT] != NULL)
-            g_simple_action_set_state (self->actions[ACTION_TOGGLE_SPLIT],
-                                       g_variant_new_boolean (self->split_view));
+          set_toggle_state (self, "masks-toggle-split", self->split_view);
           g_object_notify_by_pspec (object, pspec);
         }
       break;

@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "lk-actions.h"
 #include "lk-project.h"
 
 G_BEGIN_DECLS
@@ -15,11 +16,9 @@ LkProject *lk_masks_page_get_project (LkMasksPage *self);
 void       lk_masks_page_set_project (LkMasksPage *self,
                                      LkProject  *project);
 
-/* Adds the page's actions (masks-next-frame, masks-previous-frame,
- * masks-toggle-overlay, masks-toggle-split, masks-seek (d),
- * masks-set (ss)) to the window's action map, so that they are "win."
- * actions, exported on D-Bus; the page keeps their sensitivity. */
-void       lk_masks_page_add_actions (LkMasksPage *self,
-                                      GActionMap  *map);
+/* The page's window actions (masks-next-frame, masks-previous-frame,
+ * masks-toggle-overlay, masks-toggle-split, masks-seek (d), masks-set (ss))
+ * with when each is enabled; the window adds them (lk-actions.h). */
+const LkAction *lk_masks_page_get_actions (guint *n_actions);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "lk-actions.h"
 #include "lk-engine.h"
 #include "lk-error.h"
 #include "lk-job-runner.h"
@@ -39,10 +40,6 @@ struct _LkTrainPage
   gint64         checkpoint_iteration;
   gint64         checkpoint_time;
 
-  GSimpleAction *start_action;
-  GSimpleAction *pause_action;
-  GSimpleAction *resume_action;
-  GSimpleAction *stop_action;
 
   /* template widgets */
   GtkLabel      *state_label;
@@ -393,7 +390,6 @@ lk_train_page_update_state (LkTrainPage *self)
 {
   LkTrainerState state = lk_train_page_get_state (self);
   gboolean busy = state_is_busy (state);
-  gboolean has_project = self->project != NULL;
   const char *title;
 
   switch (state)
@@ -427,14 +423,7 @@ lk_train_page_update_state (LkTrainPage *self)
   gtk_widget_set_visible (self->resume_button, state == LK_TRAINER_STATE_PAUSED);
   gtk_widget_set_visible (self->stop_button, busy);
 
-  if (self->start_action != NULL)
-    {
-      g_simple_action_set_enabled (self->start_action, has_project && !busy);
-      g_simple_action_set_enabled (self->pause_action, state == LK_TRAINER_STATE_RUNNING);
-      g_simple_action_set_enabled (self->resume_action, state == LK_TRAINER_STATE_PAUSED);
-      g_simple_action_set_enabled (self->stop_action,
-                                   busy && state != LK_TRAINER_STATE_STOPPING);
-    }
+  lk_actions_changed (GTK_WIDGET (self));
 
   gtk_widget_set_sensitive (self->settings_box, !busy);
   gtk_widget_set_visible (self->lock_hint, busy);
@@ -772,12 +761,48 @@ train_stop_action (GSimpleAction *action,
     lk_trainer_stop (self->trainer);
 }
 
-static const GActionEntry train_actions[] = {
-  { "train-start", train_start_action },
-  { "train-pause", train_pause_action },
-  { "train-resume", train_resume_action },
-  { "train-stop", train_stop_action },
+/* When each action can run (lk-actions.h). */
+static gboolean
+start_enabled (gpointer owner)
+{
+  LkTrainPage *self = owner;
+
+  return self->project != NULL && !state_is_busy (lk_train_page_get_state (self));
+}
+
+static gboolean
+pause_enabled (gpointer owner)
+{
+  return lk_train_page_get_state (LK_TRAIN_PAGE (owner)) == LK_TRAINER_STATE_RUNNING;
+}
+
+static gboolean
+resume_enabled (gpointer owner)
+{
+  return lk_train_page_get_state (LK_TRAIN_PAGE (owner)) == LK_TRAINER_STATE_PAUSED;
+}
+
+static gboolean
+stop_enabled (gpointer owner)
+{
+  LkTrainerState state = lk_train_page_get_state (LK_TRAIN_PAGE (owner));
+
+  return state_is_busy (state) && state != LK_TRAINER_STATE_STOPPING;
+}
+
+static const LkAction train_actions[] = {
+  { { "train-start", train_start_action }, start_enabled },
+  { { "train-pause", train_pause_action }, pause_enabled },
+  { { "train-resume", train_resume_action }, resume_enabled },
+  { { "train-stop", train_stop_action }, stop_enabled },
 };
+
+const LkAction *
+lk_train_page_get_actions (guint *n_actions)
+{
+  *n_actions = G_N_ELEMENTS (train_actions);
+  return train_actions;
+}
 
 static const struct {
   const char *trigger;
@@ -789,28 +814,13 @@ static const struct {
   { "<Shift>F5", "win.train-stop" },
 };
 
-void
-lk_train_page_add_actions (LkTrainPage *self,
-                           GtkWidget   *window)
+GtkEventController *
+lk_train_page_create_shortcuts (void)
 {
   GtkEventController *controller;
 
-  g_return_if_fail (LK_IS_TRAIN_PAGE (self));
-  g_return_if_fail (G_IS_ACTION_MAP (window) && GTK_IS_WIDGET (window));
-  g_return_if_fail (self->start_action == NULL);
-
-  g_action_map_add_action_entries (G_ACTION_MAP (window), train_actions,
-                                   G_N_ELEMENTS (train_actions), self);
-#define LOOKUP(name) \
-  G_SIMPLE_ACTION (g_object_ref (g_action_map_lookup_action (G_ACTION_MAP (window), name)))
-  self->start_action = LOOKUP ("train-start");
-  self->pause_action = LOOKUP ("train-pause");
-  self->resume_action = LOOKUP ("train-resume");
-  self->stop_action = LOOKUP ("train-stop");
-#undef LOOKUP
-
-  /* Anywhere in the window; a shortcut whose action is disabled lets the
-   * next one with the same key try (F5 starts or resumes). */
+  /* A shortcut whose action is disabled lets the next one with the same
+   * key try (F5 starts or resumes). */
   controller = gtk_shortcut_controller_new ();
   gtk_event_controller_set_name (controller, "lk-train-shortcuts");
   for (guint i = 0; i < G_N_ELEMENTS (train_shortcuts); i++)
@@ -818,9 +828,8 @@ lk_train_page_add_actions (LkTrainPage *self,
         GTK_SHORTCUT_CONTROLLER (controller),
         gtk_shortcut_new (gtk_shortcut_trigger_parse_string (train_shortcuts[i].trigger),
                           gtk_named_action_new (train_shortcuts[i].action)));
-  gtk_widget_add_controller (window, controller);
 
-  lk_train_page_update_state (self);
+  return controller;
 }
 
 LkTrainer *
@@ -987,10 +996,6 @@ lk_train_page_dispose (GObject *object)
   g_clear_pointer (&self->bindings, g_ptr_array_unref);
   g_clear_object (&self->project);
   g_clear_object (&self->settings);
-  g_clear_object (&self->start_action);
-  g_clear_object (&self->pause_action);
-  g_clear_object (&self->resume_action);
-  g_clear_object (&self->stop_action);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LK_TYPE_TRAIN_PAGE);
   /* The scrolled window is no bound template child: unparent it here. */

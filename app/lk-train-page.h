@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "lk-actions.h"
 #include "lk-project.h"
 #include "lk-trainer.h"
 
@@ -17,20 +18,20 @@ G_DECLARE_FINAL_TYPE (LkTrainPage, lk_train_page, LK, TRAIN_PAGE, GtkWidget)
  * shows its losses, figures and preview; the model settings ("train.*")
  * below are locked while it trains.
  *
- * Its commands are window actions, added to the window's action map by
- * lk_train_page_add_actions() (so GtkApplicationWindow exports them on
- * D-Bus): win.train-start (F5), win.train-pause (F6), win.train-resume
- * (F5), win.train-stop (Shift+F5).
+ * Its commands are window actions (lk_train_page_get_actions(), which the
+ * window adds, so GtkApplicationWindow exports them on D-Bus):
+ * win.train-start (F5), win.train-pause (F6), win.train-resume (F5),
+ * win.train-stop (Shift+F5).
  */
 
 LkProject      *lk_train_page_get_project    (LkTrainPage        *self);
 void            lk_train_page_set_project    (LkTrainPage        *self,
                                               LkProject          *project);
 
-/* Adds the train-* actions to @window's action map and their shortcuts to
- * @window. Call once. */
-void            lk_train_page_add_actions    (LkTrainPage        *self,
-                                              GtkWidget          *window);
+/* The train-* actions with when each is enabled (lk-actions.h), and a
+ * controller with their shortcuts for the window (anywhere in it). */
+const LkAction *lk_train_page_get_actions    (guint              *n_actions);
+GtkEventController *lk_train_page_create_shortcuts (void);
 
 /* (nullable): the trainer of the current project */
 LkTrainer      *lk_train_page_get_trainer    (LkTrainPage        *self);

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lk-actions.h"
 #include "lk-export-page.h"
 #include "lk-faces-page.h"
 #include "lk-masks-page.h"
@@ -67,22 +68,17 @@ display_path (const char *path)
   return g_strdup (path);
 }
 
-/* The one place that follows the window's state: which actions are enabled,
- * the title, which page shows and whether the bottom switcher is revealed. */
+static void lk_window_update_actions (LkWindow *self);
+
+/* The one place that follows the window's state: the title, which page
+ * shows, whether the bottom switcher is revealed, and (through
+ * lk_window_update_actions()) which actions are enabled. */
 static void
 lk_window_update_state (LkWindow *self)
 {
   gboolean has_project = self->project != NULL;
-  static const char * const project_actions[] = {
-    "show-faces", "show-train", "show-masks", "show-export", "close-project", "add-source",
-  };
 
-  for (guint i = 0; i < G_N_ELEMENTS (project_actions); i++)
-    {
-      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), project_actions[i]);
-
-      g_simple_action_set_enabled (G_SIMPLE_ACTION (action), has_project);
-    }
+  lk_window_update_actions (self);
 
   if (has_project)
     {
@@ -641,22 +637,100 @@ forget_recent_action (GSimpleAction *action,
   lk_window_forget_project (LK_WINDOW (user_data), g_variant_get_string (parameter, NULL));
 }
 
-/* Added to the window's action map rather than installed on the class, so
- * that GtkApplicationWindow exports them on D-Bus (…/window/<id>) for tests
- * and scripts. Their sensitivity is set in lk_window_update_state(). */
-static const GActionEntry win_actions[] = {
-  { "show-faces", show_area_action },
-  { "show-train", show_area_action },
-  { "show-masks", show_area_action },
-  { "show-export", show_area_action },
-  { "close-project", close_project_action },
+static void
+update_actions_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  lk_window_update_actions (LK_WINDOW (user_data));
+}
+
+static gboolean
+has_project_enabled (gpointer owner)
+{
+  return LK_WINDOW (owner)->project != NULL;
+}
+
+/* The window's own actions (lk-actions.h). Added to the window's action map
+ * rather than installed on the class, so that GtkApplicationWindow exports
+ * them on D-Bus (…/window/<id>) for tests and scripts. */
+static const LkAction win_actions[] = {
+  { { "show-faces", show_area_action }, has_project_enabled },
+  { { "show-train", show_area_action }, has_project_enabled },
+  { { "show-masks", show_area_action }, has_project_enabled },
+  { { "show-export", show_area_action }, has_project_enabled },
+  { { "close-project", close_project_action }, has_project_enabled },
   /* ("A" or "B", path): what "Add Videos or Photos" does, for scripts */
-  { "add-source", add_source_action, "(ss)" },
-  { "forget-recent", forget_recent_action, "s" },
-  /* What the pages tell the user (lk-notify.h); always enabled. */
-  { "notify", notify_action, "(sssmvb)" },
-  { "report-error", report_error_action, "(sss)" },
+  { { "add-source", add_source_action, "(ss)" }, has_project_enabled },
+  { { "forget-recent", forget_recent_action, "s" }, NULL },
+  /* What the pages tell the user (lk-notify.h). */
+  { { "notify", notify_action, "(sssmvb)" }, NULL },
+  { { "report-error", report_error_action, "(sss)" }, NULL },
+  /* A page's state changed (lk_actions_changed()). */
+  { { "update-actions", update_actions_action }, NULL },
 };
+
+const LkAction *
+lk_window_get_actions (guint *n_actions)
+{
+  *n_actions = G_N_ELEMENTS (win_actions);
+  return win_actions;
+}
+
+/* Every action of the window, its own and its pages', in one list: added
+ * the same way, their sensitivity set in one function. */
+typedef const LkAction *(*GetActionsFunc) (guint *n_actions);
+
+static const struct
+{
+  gsize          page_offset;  /* G_STRUCT_OFFSET of the page in LkWindow; 0: the window */
+  GetActionsFunc get_actions;
+} action_tables[] = {
+  { 0, lk_window_get_actions },
+  { G_STRUCT_OFFSET (LkWindow, faces_page), lk_faces_page_get_actions },
+  { G_STRUCT_OFFSET (LkWindow, train_page), lk_train_page_get_actions },
+  { G_STRUCT_OFFSET (LkWindow, masks_page), lk_masks_page_get_actions },
+  { G_STRUCT_OFFSET (LkWindow, export_page), lk_export_page_get_actions },
+};
+
+static const LkAction *
+action_table (LkWindow  *self,
+              guint      i,
+              gpointer  *owner,
+              guint     *n_actions)
+{
+  *owner = action_tables[i].page_offset == 0
+           ? (gpointer) self : G_STRUCT_MEMBER (gpointer, self, action_tables[i].page_offset);
+  return action_tables[i].get_actions (n_actions);
+}
+
+static void
+lk_window_add_actions (LkWindow *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (action_tables); i++)
+    {
+      gpointer owner;
+      guint n;
+      const LkAction *actions = action_table (self, i, &owner, &n);
+
+      lk_actions_add (G_ACTION_MAP (self), actions, n, owner);
+    }
+}
+
+/* The one function that sets which actions are enabled. */
+static void
+lk_window_update_actions (LkWindow *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (action_tables); i++)
+    {
+      gpointer owner;
+      guint n;
+      const LkAction *actions = action_table (self, i, &owner, &n);
+
+      if (owner != NULL)
+        lk_actions_update (G_ACTION_MAP (self), actions, n, owner);
+    }
+}
 
 /* Called once, when the window goes (closed, or destroyed on quit). */
 static void
@@ -759,14 +833,9 @@ lk_window_init (LkWindow *self)
 
   self->settings = g_settings_new (APP_ID);
 
-  g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions,
-                                   G_N_ELEMENTS (win_actions), self);
-  /* The pages' own actions (win.masks-*, win.export*); they keep their
-   * sensitivity themselves. */
-  lk_masks_page_add_actions (self->masks_page, G_ACTION_MAP (self));
-  lk_export_page_add_actions (self->export_page, G_ACTION_MAP (self));
-  /* win.train-start, -pause, -resume, -stop and their shortcuts. */
-  lk_train_page_add_actions (self->train_page, GTK_WIDGET (self));
+  lk_window_add_actions (self);
+  /* F5, F6, Shift+F5 for training, anywhere in the window. */
+  gtk_widget_add_controller (GTK_WIDGET (self), lk_train_page_create_shortcuts ());
   g_signal_connect_object (self->train_page, "notify::busy", G_CALLBACK (train_page_busy_cb),
                            self, G_CONNECT_SWAPPED);
 

@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "lk-actions.h"
 #include "lk-project.h"
 
 G_BEGIN_DECLS
@@ -25,6 +26,9 @@ gboolean   lk_window_create_project     (LkWindow       *self,
 gboolean   lk_window_open_project       (LkWindow       *self,
                                          const char     *path);
 void       lk_window_close_project      (LkWindow       *self);
+
+/* The window's own actions (lk-actions.h); the pages have theirs. */
+const LkAction *lk_window_get_actions   (guint          *n_actions);
 
 /* "faces", "train", "masks" or "export"; FALSE without a project. */
 gboolean   lk_window_show_area          (LkWindow       *self,
