@@ -736,16 +736,6 @@ lk_project_get_schema_version (LkProject *self)
 }
 
 const char *
-lk_project_get_faces_dir (LkProject  *self,
-                          LkIdentity  identity)
-{
-  g_return_val_if_fail (LK_IS_PROJECT (self), NULL);
-  g_return_val_if_fail (identity == LK_IDENTITY_A || identity == LK_IDENTITY_B, NULL);
-
-  return self->faces_dir[identity];
-}
-
-const char *
 lk_project_get_model_dir (LkProject *self)
 {
   g_return_val_if_fail (LK_IS_PROJECT (self), NULL);
