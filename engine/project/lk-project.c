@@ -7,8 +7,10 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "lk-enum-types.h"
 #include "lk-error.h"
 #include "lk-project-private.h"
+#include "lk-types.h"
 
 struct _LkProject
 {
@@ -876,20 +878,14 @@ lk_source_free (LkSource *source)
 const char *
 lk_identity_to_string (LkIdentity identity)
 {
-  return identity == LK_IDENTITY_B ? "B" : "A";
+  return lk_enum_to_nick (LK_TYPE_IDENTITY, identity == LK_IDENTITY_B ? LK_IDENTITY_B
+                                                                       : LK_IDENTITY_A);
 }
 
 int
 lk_identity_from_string (const char *name)
 {
-  if (name == NULL)
-    return -1;
-  if (g_ascii_strcasecmp (name, "A") == 0)
-    return LK_IDENTITY_A;
-  if (g_ascii_strcasecmp (name, "B") == 0)
-    return LK_IDENTITY_B;
-
-  return -1;
+  return lk_enum_from_nick (LK_TYPE_IDENTITY, name);
 }
 
 gint64
