@@ -26,23 +26,6 @@ struct _LkSettingBinding
 
 G_DEFINE_FINAL_TYPE (LkSettingBinding, lk_setting_binding, G_TYPE_OBJECT)
 
-char *
-lk_project_dup_setting_or (LkProject  *project,
-                           const char *key,
-                           const char *default_value)
-{
-  char *value;
-
-  g_return_val_if_fail (LK_IS_PROJECT (project), NULL);
-  g_return_val_if_fail (key != NULL, NULL);
-
-  value = lk_project_get_setting (project, key);
-  if (value == NULL)
-    value = g_strdup (default_value);
-
-  return value;
-}
-
 static char *
 lk_setting_binding_format (LkSettingBinding *self,
                            const GValue     *value)

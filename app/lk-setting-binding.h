@@ -36,11 +36,6 @@ LkSettingBinding *lk_setting_binding_new    (LkProject          *project,
 void              lk_setting_binding_unbind (LkSettingBinding   *self);
 const char       *lk_setting_binding_get_key (LkSettingBinding  *self);
 
-/* The stored value of @key, or @default_value. */
-char             *lk_project_dup_setting_or (LkProject          *project,
-                                             const char         *key,
-                                             const char         *default_value);
-
 /* A table of bindings for a page: @offset is G_STRUCT_OFFSET of the widget
  * pointer in the page's instance struct. */
 typedef struct

@@ -9,15 +9,13 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "lk-convert-enum-types.h"
 #include "lk-error.h"
+#include "lk-mask-enum-types.h"
+#include "lk-types.h"
 #include "lk-video-writer.h"
 
-static const char * const direction_names[] = { "A2B", "B2A", NULL };
-static const char * const codec_names[] = { "h264", "hevc", "vp9", NULL };
 static const char * const codec_encoders[] = { "libx264", "libx265", "libvpx-vp9", NULL };
-static const char * const mask_type_names[] = { "hull", "extended", NULL };
-static const char * const colour_names[] = { "none", "reinhard", "histogram", NULL };
-static const char * const blend_names[] = { "alpha", "laplacian", NULL };
 static const char * const presets[] = {
   "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow",
   NULL
@@ -43,28 +41,39 @@ name_of (const char * const *names,
   return value >= 0 && (guint) value < n ? names[value] : "unknown";
 }
 
+/* The settings' strings are the enums' nicks; "unknown" for a value out of
+ * range. */
+static const char *
+nick_or_unknown (GType type,
+                 int   value)
+{
+  const char *nick = lk_enum_to_nick (type, value);
+
+  return nick != NULL ? nick : "unknown";
+}
+
 const char *
 lk_convert_direction_to_string (LkConvertDirection direction)
 {
-  return name_of (direction_names, 2, direction);
+  return nick_or_unknown (LK_TYPE_CONVERT_DIRECTION, direction);
 }
 
 int
 lk_convert_direction_from_string (const char *text)
 {
-  return index_of (direction_names, text);
+  return lk_enum_from_nick (LK_TYPE_CONVERT_DIRECTION, text);
 }
 
 const char *
 lk_export_codec_to_string (LkExportCodec codec)
 {
-  return name_of (codec_names, 3, codec);
+  return nick_or_unknown (LK_TYPE_EXPORT_CODEC, codec);
 }
 
 int
 lk_export_codec_from_string (const char *text)
 {
-  int i = index_of (codec_names, text);
+  int i = lk_enum_from_nick (LK_TYPE_EXPORT_CODEC, text);
 
   if (i < 0 && g_strcmp0 (text, "h265") == 0)
     i = LK_EXPORT_CODEC_HEVC;
@@ -89,25 +98,25 @@ lk_export_codec_available (LkExportCodec codec)
 const char *
 lk_convert_mask_type_to_string (LkMaskType type)
 {
-  return name_of (mask_type_names, 2, type);
+  return nick_or_unknown (LK_TYPE_MASK_TYPE, type);
 }
 
 int
 lk_convert_mask_type_from_string (const char *text)
 {
-  return index_of (mask_type_names, text);
+  return lk_enum_from_nick (LK_TYPE_MASK_TYPE, text);
 }
 
 const char *
 lk_convert_colour_to_string (LkColourMode mode)
 {
-  return name_of (colour_names, 3, mode);
+  return nick_or_unknown (LK_TYPE_COLOUR_MODE, mode);
 }
 
 int
 lk_convert_colour_from_string (const char *text)
 {
-  int i = index_of (colour_names, text);
+  int i = lk_enum_from_nick (LK_TYPE_COLOUR_MODE, text);
 
   if (i < 0 && g_strcmp0 (text, "hist") == 0)
     i = LK_COLOUR_HISTOGRAM;
@@ -117,13 +126,13 @@ lk_convert_colour_from_string (const char *text)
 const char *
 lk_convert_blend_to_string (LkBlendMode mode)
 {
-  return name_of (blend_names, 2, mode);
+  return nick_or_unknown (LK_TYPE_BLEND_MODE, mode);
 }
 
 int
 lk_convert_blend_from_string (const char *text)
 {
-  return index_of (blend_names, text);
+  return lk_enum_from_nick (LK_TYPE_BLEND_MODE, text);
 }
 
 LkConvertParams
@@ -366,8 +375,9 @@ lk_convert_params_to_json (const LkConvertParams *p)
   DBL ("mask.offset-left", p->compose.mask.offset_left);
   DBL ("mask.offset-right", p->compose.mask.offset_right);
   DBL ("mask.forehead", p->compose.mask.forehead);
-  STR ("mask.model-mode", p->compose.mask.model_mode == LK_MASK_MODEL_REPLACE
-                          ? "replace" : "multiply");
+  STR ("mask.model-mode", lk_enum_to_nick (LK_TYPE_MASK_MODEL_MODE,
+                                           p->compose.mask.model_mode == LK_MASK_MODEL_REPLACE
+                                           ? LK_MASK_MODEL_REPLACE : LK_MASK_MODEL_MULTIPLY));
   BOOL ("mask.use-model-mask", p->use_model_mask);
   STR ("mask.color-mode", lk_convert_colour_to_string (p->compose.colour));
   STR ("mask.blend-mode", lk_convert_blend_to_string (p->compose.blend));

@@ -47,8 +47,10 @@ G_BEGIN_DECLS
  * so. */
 typedef enum
 {
-  LK_CONVERT_A2B, /* A's face onto B: the target shows B, its faces are decoded as A */
-  LK_CONVERT_B2A, /* B's face onto A: the target shows A, its faces are decoded as B */
+  /* A's face onto B: the target shows B, its faces are decoded as A */
+  LK_CONVERT_A2B, /*< nick=A2B >*/
+  /* B's face onto A: the target shows A, its faces are decoded as B */
+  LK_CONVERT_B2A, /*< nick=B2A >*/
 } LkConvertDirection;
 
 typedef enum

@@ -17,13 +17,11 @@ G_BEGIN_DECLS
  * frame and the cheap part (mask, colour transfer, blend) redone whenever a
  * slider moves.
  *
- * Use from the GTK thread:
+ * Use:
  *
  *   preview = lk_convert_preview_new (project, NULL, LK_CONVERT_A2B, &error);
- *   // when the frame changes (scrubber), off the GTK thread:
- *   lk_convert_preview_load_async (preview, target_path, seconds, cancellable,
- *                                  on_loaded, self);
- *   // in on_loaded: lk_convert_preview_load_finish (preview, result, &error),
+ *   // when the frame changes (scrubber):
+ *   lk_convert_preview_load (preview, target_path, seconds, cancellable, &error);
  *   // then render.
  *   // when a slider moves (a few ms at 1080p; see tests/bench/convert):
  *   LkConvertParams p = lk_convert_params_from_project (project);
@@ -40,13 +38,9 @@ G_BEGIN_DECLS
  * smoothing: a still frame has no history), like the first frame of an
  * export.
  *
- * Threading: the object belongs to the thread that created it. The
- * _async() load runs its heavy part on a worker and installs the result in
- * _finish(), so rendering the previous frame stays possible meanwhile. One
- * load at a time (a second one fails with LK_ERROR_BUSY); keep the preview
- * alive until the load's callback has run (cancel the load and wait for the
- * callback before freeing it). The blocking
- * lk_convert_preview_load() is for tests and tools.
+ * Threading: the object is not thread-safe; use it from one thread at a
+ * time (the studio keeps it on its preview worker, see app/lk-masks-page.c).
+ * One load at a time: a second one fails with LK_ERROR_BUSY.
  */
 
 typedef struct _LkConvertPreview LkConvertPreview;
@@ -87,15 +81,6 @@ gboolean          lk_convert_preview_load      (LkConvertPreview   *self,
                                                 double              time,
                                                 GCancellable       *cancellable,
                                                 GError            **error);
-void              lk_convert_preview_load_async (LkConvertPreview  *self,
-                                                 const char        *video,
-                                                 double             time,
-                                                 GCancellable      *cancellable,
-                                                 GAsyncReadyCallback callback,
-                                                 gpointer           user_data);
-gboolean          lk_convert_preview_load_finish (LkConvertPreview *self,
-                                                  GAsyncResult     *result,
-                                                  GError          **error);
 
 /* The loaded frame (RGB, as decoded), NULL before the first load. */
 const LkImage    *lk_convert_preview_get_original (LkConvertPreview *self);

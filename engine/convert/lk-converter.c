@@ -350,15 +350,6 @@ lk_converter_new (LkProject             *project,
   return g_steal_pointer (&self);
 }
 
-void
-lk_converter_reset (LkConverter *self)
-{
-  g_return_if_fail (self != NULL);
-
-  lk_face_tracker_reset (self->tracker);
-  g_hash_table_remove_all (self->tracks);
-}
-
 const char *
 lk_converter_get_checkpoint (LkConverter *self)
 {

@@ -74,17 +74,14 @@ void         lk_converter_free          (LkConverter           *self);
  * @time: its timestamp in seconds (for the temporal smoothing)
  * @n_faces: (out) (optional): faces replaced on it
  *
- * Frames must come in presentation order; call lk_converter_reset() after
- * a seek.
+ * Frames must come in presentation order, from one run through a video
+ * (tracks and smoothing carry over from frame to frame).
  */
 gboolean     lk_converter_process       (LkConverter           *self,
                                          LkImage               *frame,
                                          double                 time,
                                          guint                 *n_faces,
                                          GError               **error);
-
-/* Forgets tracks and smoothing state (after a seek or a cut). */
-void         lk_converter_reset         (LkConverter           *self);
 
 const char  *lk_converter_get_checkpoint (LkConverter          *self);
 /* The model's face size and the alignment used. */

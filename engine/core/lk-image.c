@@ -38,29 +38,6 @@ lk_image_new (int width,
 }
 
 LkImage *
-lk_image_new_from_data (int           width,
-                        int           height,
-                        int           channels,
-                        gsize         stride,
-                        const guint8 *data)
-{
-  LkImage *image;
-  gsize row_bytes = (gsize) width * channels;
-
-  g_return_val_if_fail (data != NULL, NULL);
-  g_return_val_if_fail (stride >= row_bytes, NULL);
-
-  image = lk_image_new (width, height, channels);
-  if (image == NULL)
-    return NULL;
-
-  for (int y = 0; y < height; y++)
-    memcpy (lk_image_row (image, y), data + (gsize) y * stride, row_bytes);
-
-  return image;
-}
-
-LkImage *
 lk_image_copy (const LkImage *image)
 {
   LkImage *copy;

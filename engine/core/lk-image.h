@@ -32,11 +32,6 @@ GType    lk_image_get_type   (void) G_GNUC_CONST;
 LkImage *lk_image_new        (int            width,
                               int            height,
                               int            channels);
-LkImage *lk_image_new_from_data (int           width,
-                                 int           height,
-                                 int           channels,
-                                 gsize         stride,
-                                 const guint8 *data);
 LkImage *lk_image_copy       (const LkImage *image);
 void     lk_image_free       (LkImage       *image);
 void     lk_image_fill       (LkImage       *image,

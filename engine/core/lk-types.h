@@ -31,8 +31,24 @@ typedef enum
  */
 typedef enum
 {
-  LK_IDENTITY_A,
-  LK_IDENTITY_B,
+  LK_IDENTITY_A, /*< nick=A >*/
+  LK_IDENTITY_B, /*< nick=B >*/
 } LkIdentity;
+
+/*
+ * Enums with a string form (stored in project databases, printed and read by
+ * the CLI) get a GType from gnome.mkenums_simple, and their strings are the
+ * values' nicks (set with nick annotations where the default differs): one
+ * table, in the header, for each enum.
+ */
+
+/* The nick of @value of the enum @type, or NULL when @value is not one of
+ * its values. */
+const char *lk_enum_to_nick   (GType       type,
+                               int         value);
+/* The value of the enum @type whose nick is @nick, ignoring ASCII case, or
+ * -1 when none is. */
+int         lk_enum_from_nick (GType       type,
+                               const char *nick);
 
 G_END_DECLS

@@ -11,39 +11,26 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "lk-curate-enum-types.h"
 #include "lk-curate-private.h"
 #include "lk-duplicates.h"
 #include "lk-error.h"
 #include "lk-faces.h"
+#include "lk-types.h"
 
-static const char * const rule_names[LK_CURATE_N_RULES] = {
-  [LK_CURATE_RULE_MULTI_FACE] = "multi-face",
-  [LK_CURATE_RULE_SMALL] = "small",
-  [LK_CURATE_RULE_OCCLUDED] = "occluded",
-  [LK_CURATE_RULE_BLURRY] = "blurry",
-  [LK_CURATE_RULE_DARK] = "dark",
-  [LK_CURATE_RULE_BRIGHT] = "bright",
-  [LK_CURATE_RULE_TINTED] = "tinted",
-  [LK_CURATE_RULE_POSE] = "extreme-pose",
-  [LK_CURATE_RULE_DUPLICATE] = "duplicate",
-};
 
 const char *
 lk_curate_rule_to_string (LkCurateRule rule)
 {
   g_return_val_if_fail (rule < LK_CURATE_N_RULES, NULL);
 
-  return rule_names[rule];
+  return lk_enum_to_nick (LK_TYPE_CURATE_RULE, rule);
 }
 
 int
 lk_curate_rule_from_string (const char *name)
 {
-  for (int i = 0; i < LK_CURATE_N_RULES; i++)
-    if (g_strcmp0 (name, rule_names[i]) == 0)
-      return i;
-
-  return -1;
+  return lk_enum_from_nick (LK_TYPE_CURATE_RULE, name);
 }
 
 LkAutoCurateParams

@@ -26,9 +26,10 @@ typedef enum
   LK_CURATE_RULE_DARK,         /* "dark": low exposure or much clipped black */
   LK_CURATE_RULE_BRIGHT,       /* "bright": high exposure or much clipped white */
   LK_CURATE_RULE_TINTED,       /* "tinted": a colour cast beyond skin's */
-  LK_CURATE_RULE_POSE,         /* "extreme-pose": |yaw| or |pitch| beyond a limit */
+  /* "extreme-pose": |yaw| or |pitch| beyond a limit */
+  LK_CURATE_RULE_POSE,         /*< nick=extreme-pose >*/
   LK_CURATE_RULE_DUPLICATE,    /* "duplicate": near-duplicate of a sharper kept face */
-  LK_CURATE_N_RULES
+  LK_CURATE_N_RULES            /*< skip >*/
 } LkCurateRule;
 
 const char *lk_curate_rule_to_string   (LkCurateRule  rule);

@@ -14,120 +14,30 @@
 #include "lk-curate-private.h"
 #include "lk-duplicates.h"
 #include "lk-error.h"
+#include "lk-geometry.h"
 #include "lk-image-io.h"
 #include "lk-pose.h"
-#include "lk-warp.h"
 
 /* Face area masks */
 
-typedef struct
-{
-  double x, y;
-} Pt;
-
-static double
-cross (Pt o,
-       Pt a,
-       Pt b)
-{
-  return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
-}
-
-static int
-compare_pt (gconstpointer a,
-            gconstpointer b)
-{
-  const Pt *p = a, *q = b;
-
-  if (p->x != q->x)
-    return p->x < q->x ? -1 : 1;
-  if (p->y != q->y)
-    return p->y < q->y ? -1 : 1;
-  return 0;
-}
-
-/* Andrew's monotone chain; returns the hull's vertex count (in @hull, which
- * holds at least n + 1 points). */
-static int
-convex_hull (Pt  *pts,
-             int  n,
-             Pt  *hull)
-{
-  int k = 0;
-
-  qsort (pts, n, sizeof *pts, compare_pt);
-  for (int i = 0; i < n; i++)
-    {
-      while (k >= 2 && cross (hull[k - 2], hull[k - 1], pts[i]) <= 0)
-        k--;
-      hull[k++] = pts[i];
-    }
-  for (int i = n - 2, lower = k + 1; i >= 0; i--)
-    {
-      while (k >= lower && cross (hull[k - 2], hull[k - 1], pts[i]) <= 0)
-        k--;
-      hull[k++] = pts[i];
-    }
-
-  return MAX (k - 1, 0);
-}
-
 /* For each row of a @width x @height image, the inclusive pixel span
  * [x0[y], x1[y]] inside the convex hull of the @n points @pts (pixel
- * coordinates, centres at integers; reordered); x0 > x1 for an empty row.
- * Returns the pixel count. */
+ * coordinates, centres at integers; the outline counts as inside); x0 > x1
+ * for an empty row. Returns the pixel count. */
 static gsize
-hull_spans (Pt  *pts,
-            int  n,
-            int  width,
-            int  height,
-            int *x0,
-            int *x1)
+hull_spans (const LkPoint *pts,
+            int            n,
+            int            width,
+            int            height,
+            int           *x0,
+            int           *x1)
 {
-  Pt hull[LK_N_LANDMARKS + 1];
+  LkPoint hull[LK_N_LANDMARKS + 1];
   int n_hull;
-  gsize count = 0;
 
   g_assert (n <= LK_N_LANDMARKS);
-  n_hull = convex_hull (pts, n, hull);
-
-  for (int y = 0; y < height; y++)
-    {
-      double lo = G_MAXDOUBLE, hi = -G_MAXDOUBLE;
-
-      for (int i = 0; i < n_hull; i++)
-        {
-          Pt p = hull[i], q = hull[(i + 1) % n_hull];
-
-          if ((y < p.y && y < q.y) || (y > p.y && y > q.y))
-            continue;
-          if (p.y == q.y)
-            {
-              lo = MIN (lo, MIN (p.x, q.x));
-              hi = MAX (hi, MAX (p.x, q.x));
-            }
-          else
-            {
-              double x = p.x + (y - p.y) * (q.x - p.x) / (q.y - p.y);
-
-              lo = MIN (lo, x);
-              hi = MAX (hi, x);
-            }
-        }
-
-      if (lo > hi)
-        {
-          x0[y] = 1;
-          x1[y] = 0;
-          continue;
-        }
-      x0[y] = MAX (0, (int) ceil (lo));
-      x1[y] = MIN (width - 1, (int) floor (hi));
-      if (x1[y] >= x0[y])
-        count += x1[y] - x0[y] + 1;
-    }
-
-  return count;
+  n_hull = lk_convex_hull (pts, n, hull);
+  return lk_polygon_row_spans (hull, n_hull, LK_POLYGON_CONVEX_CLOSED, width, height, x0, x1);
 }
 
 /* Landmarks @first .. @first + @n - 1 scaled by @scale (a crop of side s
@@ -138,7 +48,7 @@ scaled_points (const float (*landmarks)[2],
                int           n,
                double        scale,
                double        grow,
-               Pt           *out)
+               LkPoint      *out)
 {
   double cx = 0, cy = 0;
 
@@ -165,7 +75,7 @@ face_spans (const float (*landmarks)[2],
             int          *x0,
             int          *x1)
 {
-  Pt pts[LK_N_LANDMARKS];
+  LkPoint pts[LK_N_LANDMARKS];
 
   scaled_points (landmarks, 0, LK_N_LANDMARKS, scale, 1.0, pts);
   return hull_spans (pts, LK_N_LANDMARKS, width, height, x0, x1);
@@ -190,51 +100,6 @@ to_grey (const LkImage *image)
     }
 
   return grey;
-}
-
-/* @image (any channel count) on a @g x @g square: box-averaged for whole
- * multiples, bilinear otherwise. */
-static LkImage *
-to_square (const LkImage *image,
-           int            g)
-{
-  const int c = image->channels;
-  LkImage *out = lk_image_new (g, g, c);
-
-  if (image->width == g && image->height == g)
-    {
-      for (int y = 0; y < g; y++)
-        memcpy (lk_image_row (out, y), lk_image_row (image, y), (gsize) g * c);
-    }
-  else if (image->width == image->height && image->width % g == 0)
-    {
-      int k = image->width / g, area = k * k;
-
-      for (int y = 0; y < g; y++)
-        for (int x = 0; x < g; x++)
-          for (int ch = 0; ch < c; ch++)
-            {
-              int sum = 0;
-
-              for (int j = 0; j < k; j++)
-                {
-                  const guint8 *s = lk_image_row (image, y * k + j) + (gsize) x * k * c + ch;
-
-                  for (int i = 0; i < k; i++)
-                    sum += s[i * c];
-                }
-              lk_image_pixel (out, x, y)[ch] = (guint8) ((sum + area / 2) / area);
-            }
-    }
-  else
-    {
-      double sx = (double) g / image->width, sy = (double) g / image->height;
-      LkAffine m = { { sx, 0, 0.5 * sx - 0.5, 0, sy, 0.5 * sy - 0.5 } };
-
-      lk_warp_affine (image, out, &m, LK_WARP_BORDER_REPLICATE, 0);
-    }
-
-  return out;
 }
 
 /* Variance of the 4-neighbour Laplacian over the face spans (rows and
@@ -444,17 +309,16 @@ colour_distance (const double *p,
 
 /* Sets the pixels of the hull of @n points in the @g x @g @mask. */
 static void
-mark_hull (guint8 *mask,
-           int     g,
-           Pt     *pts,
-           int     n)
+mark_hull (guint8        *mask,
+           int            g,
+           const LkPoint *pts,
+           int            n)
 {
-  int x0[LK_METRICS_OCCLUSION_GRID], x1[LK_METRICS_OCCLUSION_GRID];
+  LkImage image = { g, g, 1, g, mask };
+  LkPoint hull[LK_N_LANDMARKS + 1];
 
-  hull_spans (pts, n, g, g, x0, x1);
-  for (int y = 0; y < g; y++)
-    for (int x = x0[y]; x <= x1[y]; x++)
-      mask[y * g + x] = 1;
+  g_assert (n <= LK_N_LANDMARKS);
+  lk_polygon_fill (&image, hull, lk_convex_hull (pts, n, hull), LK_POLYGON_CONVEX_CLOSED, 1);
 }
 
 /* The skin cells: the judged cells split in two around the pair of cells
@@ -540,7 +404,7 @@ _lk_curate_face_occlusion (const LkImage      *crop,
   gboolean skin[LK_OCCLUSION_MAX_CELLS] = { FALSE };
   gboolean grown = TRUE;
   int judged = 0, n_skin = 0;
-  Pt pts[LK_N_LANDMARKS];
+  LkPoint pts[LK_N_LANDMARKS];
 
   memset (cells, 0, sizeof *cells);
   cells->n = n;
@@ -585,7 +449,7 @@ _lk_curate_face_occlusion (const LkImage      *crop,
   mark_hull (feature, g, pts, 8);
 
   /* Lab of the face area on the work grid. */
-  work = to_square (crop, g);
+  work = lk_resample (crop, g, g);
   for (int y = 0; y < g; y++)
     for (int x = x0[y]; x <= x1[y]; x++)
       {
@@ -782,7 +646,7 @@ lk_curate_face_metrics (const LkImage *crop,
 
   /* Sharpness on the fixed grid. */
   grey = to_grey (crop);
-  grid = to_square (grey, LK_METRICS_GRID);
+  grid = lk_resample (grey, LK_METRICS_GRID, LK_METRICS_GRID);
   if (face_spans (lm, (double) LK_METRICS_GRID / crop->width, LK_METRICS_GRID, LK_METRICS_GRID,
                   x0, x1) > 0)
     out->sharpness = laplacian_variance (grid, x0, x1);

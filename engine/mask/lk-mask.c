@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lk-error.h"
+#include "lk-geometry.h"
 #include "lk-mask-private.h"
 
 /* Sub-scanlines per pixel row for the polygon's coverage (horizontal
@@ -108,56 +109,6 @@ _lk_check_compose_buffers (const LkImage  *swap,
 
 /* ---- the polygon ---- */
 
-static double
-cross (const double o[2],
-       const double a[2],
-       const double b[2])
-{
-  return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
-}
-
-static int
-compare_points (const void *pa,
-                const void *pb)
-{
-  const double *a = pa, *b = pb;
-
-  if (a[0] != b[0])
-    return a[0] < b[0] ? -1 : 1;
-  if (a[1] != b[1])
-    return a[1] < b[1] ? -1 : 1;
-  return 0;
-}
-
-/* Andrew's monotone chain. @pts is sorted in place; the hull goes to @out
- * (room for n + 1 points) with positive cross products in (x, y). */
-static int
-convex_hull (double (*pts)[2],
-             int      n,
-             double (*out)[2])
-{
-  int k = 0;
-
-  qsort (pts, n, sizeof pts[0], compare_points);
-  for (int i = 0; i < n; i++)
-    {
-      while (k >= 2 && cross (out[k - 2], out[k - 1], pts[i]) <= 0)
-        k--;
-      out[k][0] = pts[i][0];
-      out[k][1] = pts[i][1];
-      k++;
-    }
-  for (int i = n - 2, t = k + 1; i >= 0; i--)
-    {
-      while (k >= t && cross (out[k - 2], out[k - 1], pts[i]) <= 0)
-        k--;
-      out[k][0] = pts[i][0];
-      out[k][1] = pts[i][1];
-      k++;
-    }
-  return k > 1 ? k - 1 : k;
-}
-
 static void
 mean_point (const float landmarks[][2],
             int         first,
@@ -218,7 +169,7 @@ lk_mask_polygon (const float          landmarks[LK_FACE_N_LANDMARKS][2],
                  const LkMaskParams  *params,
                  float                out[][2])
 {
-  double pts[LK_MASK_MAX_POLYGON][2], hull[LK_MASK_MAX_POLYGON + 1][2];
+  LkPoint pts[LK_MASK_MAX_POLYGON], hull[LK_MASK_MAX_POLYGON + 1];
   double right[2], up[2], eye_nose;
   double umin = G_MAXDOUBLE, umax = -G_MAXDOUBLE, vmin = G_MAXDOUBLE, vmax = -G_MAXDOUBLE;
   double cu, cv;
@@ -231,8 +182,8 @@ lk_mask_polygon (const float          landmarks[LK_FACE_N_LANDMARKS][2],
 
   for (int i = 0; i <= 26; i++)
     {
-      pts[n][0] = landmarks[i][0];
-      pts[n][1] = landmarks[i][1];
+      pts[n].x = landmarks[i][0];
+      pts[n].y = landmarks[i][1];
       n++;
     }
   if (params->type == LK_MASK_EXTENDED && params->forehead > 0)
@@ -243,13 +194,13 @@ lk_mask_polygon (const float          landmarks[LK_FACE_N_LANDMARKS][2],
           int from_inner = i <= 21 ? 21 - i : i - 22;
           double lift = params->forehead * eye_nose * (1.0 - 0.1 * from_inner);
 
-          pts[n][0] = landmarks[i][0] + up[0] * lift;
-          pts[n][1] = landmarks[i][1] + up[1] * lift;
+          pts[n].x = landmarks[i][0] + up[0] * lift;
+          pts[n].y = landmarks[i][1] + up[1] * lift;
           n++;
         }
     }
   for (int i = 0; i < n; i++)
-    if (!isfinite (pts[i][0]) || !isfinite (pts[i][1]))
+    if (!isfinite (pts[i].x) || !isfinite (pts[i].y))
       return 0;
 
   /* Per-side offsets: stretch each half along the face's axes. */
@@ -260,8 +211,8 @@ lk_mask_polygon (const float          landmarks[LK_FACE_N_LANDMARKS][2],
 
       for (int i = 0; i < n; i++)
         {
-          uv[i][0] = pts[i][0] * right[0] + pts[i][1] * right[1];
-          uv[i][1] = pts[i][0] * up[0] + pts[i][1] * up[1];
+          uv[i][0] = pts[i].x * right[0] + pts[i].y * right[1];
+          uv[i][1] = pts[i].x * up[0] + pts[i].y * up[1];
           umin = MIN (umin, uv[i][0]);
           umax = MAX (umax, uv[i][0]);
           vmin = MIN (vmin, uv[i][1]);
@@ -279,18 +230,18 @@ lk_mask_polygon (const float          landmarks[LK_FACE_N_LANDMARKS][2],
           if (hv > 0)
             dv *= 1.0 + (dv > 0 ? params->offset_top : params->offset_bottom) / hv;
           /* Back to frame coordinates (the axes are orthonormal). */
-          pts[i][0] = (cu + du) * right[0] + (cv + dv) * up[0];
-          pts[i][1] = (cu + du) * right[1] + (cv + dv) * up[1];
+          pts[i].x = (cu + du) * right[0] + (cv + dv) * up[0];
+          pts[i].y = (cu + du) * right[1] + (cv + dv) * up[1];
         }
     }
 
-  k = convex_hull (pts, n, hull);
+  k = lk_convex_hull (pts, n, hull);
   if (k < 3)
     return 0;
   for (int i = 0; i < k; i++)
     {
-      out[i][0] = hull[i][0];
-      out[i][1] = hull[i][1];
+      out[i][0] = hull[i].x;
+      out[i][1] = hull[i].y;
     }
   return k;
 }
@@ -334,36 +285,6 @@ lk_mask_region_for_face (const float          landmarks[LK_FACE_N_LANDMARKS][2],
 }
 
 /* ---- spans ---- */
-
-/* The polygon's span on the horizontal line at @y (frame coordinates). */
-static gboolean
-polygon_span (const float (*poly)[2],
-              int           n,
-              double        y,
-              float        *l,
-              float        *r)
-{
-  double lo = G_MAXDOUBLE, hi = -G_MAXDOUBLE;
-
-  for (int i = 0; i < n; i++)
-    {
-      const float *a = poly[i], *b = poly[(i + 1) % n];
-      double ya = a[1], yb = b[1];
-
-      if ((ya <= y && y < yb) || (yb <= y && y < ya))
-        {
-          double x = a[0] + (y - ya) * (b[0] - a[0]) / (yb - ya);
-
-          lo = MIN (lo, x);
-          hi = MAX (hi, x);
-        }
-    }
-  if (lo > hi)
-    return FALSE;
-  *l = lo;
-  *r = hi;
-  return TRUE;
-}
 
 #define EMPTY_L G_MAXFLOAT
 
@@ -429,63 +350,6 @@ morph_spans (float  *l,
     }
   memcpy (l, nl, n * sizeof (float));
   memcpy (r, nr, n * sizeof (float));
-}
-
-/* Exact horizontal coverage of the spans, averaged over SUB sub-scanlines
- * per row. @l/@r are in region pixel coordinates with pixel i covering
- * [i, i + 1). */
-static void
-raster_spans (const float *l,
-              const float *r,
-              LkImage     *out,
-              gint32      *acc)
-{
-  int w = out->width;
-  gint32 *direct = acc, *diff = acc + w + 1;
-
-  for (int y = 0; y < out->height; y++)
-    {
-      guint8 *row = lk_image_row (out, y);
-      gboolean any = FALSE;
-      gint32 run = 0;
-
-      memset (acc, 0, 2 * (w + 1) * sizeof (gint32));
-      for (int k = 0; k < SUB; k++)
-        {
-          int s = y * SUB + k;
-          float a = MAX (l[s], 0.0f), b = MIN (r[s], (float) w);
-          int ia, ib;
-
-          if (!(a < b))
-            continue;
-          any = TRUE;
-          ia = (int) a;
-          ib = (int) b;
-          if (ia == ib)
-            direct[ia] += (gint32) lrintf ((b - a) * 256);
-          else
-            {
-              direct[ia] += (gint32) lrintf ((ia + 1 - a) * 256);
-              diff[ia + 1] += 256;
-              diff[ib] -= 256;
-              if (ib < w)
-                direct[ib] += (gint32) lrintf ((b - ib) * 256);
-            }
-        }
-      if (!any)
-        {
-          memset (row, 0, w);
-          continue;
-        }
-      for (int x = 0; x < w; x++)
-        {
-          gint32 v;
-
-          run += diff[x];
-          v = run + direct[x];
-          row[x] = (guint8) CLAMP ((v * 255 + 128 * SUB) / (256 * SUB), 0, 255);
-        }
-    }
 }
 
 /* ---- feather: three box blurs per axis ---- */
@@ -723,6 +587,7 @@ lk_mask_build (const float          landmarks[LK_FACE_N_LANDMARKS][2],
   g_autoptr(LkMaskWorkspace) own = NULL;
   LkMaskWorkspace *ws = workspace;
   float poly[LK_MASK_MAX_POLYGON][2];
+  LkPoint outline[LK_MASK_MAX_POLYGON];
   gboolean replace;
   int n_poly, pad, rows, n_sub;
   float *l, *r;
@@ -757,6 +622,11 @@ lk_mask_build (const float          landmarks[LK_FACE_N_LANDMARKS][2],
                        "Degenerate landmarks: no mask outline");
           return FALSE;
         }
+      for (int i = 0; i < n_poly; i++)
+        {
+          outline[i].x = poly[i][0];
+          outline[i].y = poly[i][1];
+        }
       /* Spans for the region's rows plus what the expand reaches. */
       pad = (int) ceil (fabs (params->expand)) + 1;
       rows = region->height + 2 * pad;
@@ -765,10 +635,12 @@ lk_mask_build (const float          landmarks[LK_FACE_N_LANDMARKS][2],
       r = l + n_sub;
       for (int s = 0; s < n_sub; s++)
         {
-          double y = region->y - pad - 0.5 + (s + 0.5) / SUB;
+          double y = region->y - pad - 0.5 + (s + 0.5) / SUB, lo, hi;
 
-          if (polygon_span (poly, n_poly, y, &l[s], &r[s]))
+          if (lk_polygon_span (outline, n_poly, y, LK_POLYGON_EVEN_ODD, &lo, &hi))
             {
+              l[s] = lo;
+              r[s] = hi;
               l[s] += 0.5f - region->x;
               r[s] += 0.5f - region->x;
             }
@@ -780,8 +652,8 @@ lk_mask_build (const float          landmarks[LK_FACE_N_LANDMARKS][2],
         }
       if (fabs (params->expand) >= 1.0 / SUB)
         morph_spans (l, r, r + n_sub, n_sub, params->expand);
-      raster_spans (l + pad * SUB, r + pad * SUB, out,
-                    _lk_scratch_get (&ws->cover, 2 * ((gsize) out->width + 1) * sizeof (gint32)));
+      lk_spans_coverage (l + pad * SUB, r + pad * SUB, SUB, out,
+                         _lk_scratch_get (&ws->cover, 2 * ((gsize) out->width + 1) * sizeof (gint32)));
     }
 
   if (model_mask != NULL)

@@ -180,14 +180,6 @@ lk_mask_smoother_set_strength (LkMaskSmoother *self,
 }
 
 void
-lk_mask_smoother_reset (LkMaskSmoother *self)
-{
-  g_return_if_fail (self != NULL);
-
-  self->primed = FALSE;
-}
-
-void
 lk_mask_smoother_apply (LkMaskSmoother     *self,
                         double              t,
                         const LkAlignment  *alignment,

@@ -76,9 +76,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LkLandmarkSmoother, lk_landmark_smoother_free)
  * forehead and feather fit); parts of the region outside it keep the
  * frame's own mask. Time constant tau = 0.25 s x strength; each frame
  * moves the average by 1 - exp (-dt / tau) towards the new mask, with dt
- * from the timestamps (variable frame rates are fine). Reset on a cut, a
- * seek, or when the face is lost; a timestamp not after the previous one
- * also resets.
+ * from the timestamps (variable frame rates are fine). One smoother
+ * follows one face: make a new one when the face is lost; a timestamp not
+ * after the previous one starts the average afresh.
  */
 typedef struct _LkMaskSmoother LkMaskSmoother;
 
@@ -88,7 +88,6 @@ LkMaskSmoother *lk_mask_smoother_new          (int                 size,
 void            lk_mask_smoother_free         (LkMaskSmoother     *smoother);
 void            lk_mask_smoother_set_strength (LkMaskSmoother     *smoother,
                                                double              strength);
-void            lk_mask_smoother_reset        (LkMaskSmoother     *smoother);
 
 /**
  * lk_mask_smoother_apply:

@@ -7,8 +7,10 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "lk-enum-types.h"
 #include "lk-error.h"
 #include "lk-project-db.h"
+#include "lk-types.h"
 
 struct _LkProject
 {
@@ -758,16 +760,6 @@ lk_project_get_schema_version (LkProject *self)
 }
 
 const char *
-lk_project_get_faces_dir (LkProject  *self,
-                          LkIdentity  identity)
-{
-  g_return_val_if_fail (LK_IS_PROJECT (self), NULL);
-  g_return_val_if_fail (identity == LK_IDENTITY_A || identity == LK_IDENTITY_B, NULL);
-
-  return self->faces_dir[identity];
-}
-
-const char *
 lk_project_get_model_dir (LkProject *self)
 {
   g_return_val_if_fail (LK_IS_PROJECT (self), NULL);
@@ -886,18 +878,12 @@ lk_project_set_setting_double (LkProject   *self,
 const char *
 lk_identity_to_string (LkIdentity identity)
 {
-  return identity == LK_IDENTITY_B ? "B" : "A";
+  return lk_enum_to_nick (LK_TYPE_IDENTITY, identity == LK_IDENTITY_B ? LK_IDENTITY_B
+                                                                       : LK_IDENTITY_A);
 }
 
 int
 lk_identity_from_string (const char *name)
 {
-  if (name == NULL)
-    return -1;
-  if (g_ascii_strcasecmp (name, "A") == 0)
-    return LK_IDENTITY_A;
-  if (g_ascii_strcasecmp (name, "B") == 0)
-    return LK_IDENTITY_B;
-
-  return -1;
+  return lk_enum_from_nick (LK_TYPE_IDENTITY, name);
 }

@@ -58,9 +58,7 @@ const char  *lk_project_get_sqlite_version (void);
 const char  *lk_project_get_path          (LkProject    *self);
 const char  *lk_project_get_name          (LkProject    *self);
 int          lk_project_get_schema_version (LkProject   *self);
-/* faces/<A|B>, model/, renders/ inside the project; owned by the project */
-const char  *lk_project_get_faces_dir     (LkProject    *self,
-                                           LkIdentity    identity);
+/* model/ and renders/ inside the project; owned by the project */
 const char  *lk_project_get_model_dir     (LkProject    *self);
 const char  *lk_project_get_renders_dir   (LkProject    *self);
 

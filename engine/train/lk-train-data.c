@@ -12,114 +12,11 @@
 
 #include "lk-error.h"
 #include "lk-faces.h"
+#include "lk-geometry.h"
 #include "lk-image-io.h"
 #include "lk-warp.h"
 
-/* ---- Polygons ------------------------------------------------------------ */
-
-static int
-compare_doubles (const void *a,
-                 const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
-void
-_lk_train_fill_polygon (LkImage      *mask,
-                        const double *xy,
-                        int           n,
-                        guint8        value)
-{
-  g_autofree double *xs = NULL;
-  double ymin = G_MAXDOUBLE, ymax = -G_MAXDOUBLE;
-
-  g_return_if_fail (mask != NULL && mask->channels == 1);
-  if (n < 3)
-    return;
-
-  for (int i = 0; i < n; i++)
-    {
-      ymin = MIN (ymin, xy[2 * i + 1]);
-      ymax = MAX (ymax, xy[2 * i + 1]);
-    }
-  xs = g_new (double, n);
-
-  /* Rows whose centre (integer y) lies inside; an edge covers [y0, y1). */
-  for (int y = MAX (0, (int) ceil (ymin)); y <= MIN (mask->height - 1, (int) floor (ymax)); y++)
-    {
-      int k = 0;
-
-      for (int i = 0; i < n; i++)
-        {
-          double x0 = xy[2 * i], y0 = xy[2 * i + 1];
-          double x1 = xy[2 * ((i + 1) % n)], y1 = xy[2 * ((i + 1) % n) + 1];
-
-          if ((y0 <= y && y < y1) || (y1 <= y && y < y0))
-            xs[k++] = x0 + (y - y0) * (x1 - x0) / (y1 - y0);
-        }
-      qsort (xs, k, sizeof (double), compare_doubles);
-
-      for (int j = 0; j + 1 < k; j += 2)
-        {
-          int xa = MAX (0, (int) ceil (xs[j]));
-          int xb = MIN (mask->width - 1, (int) ceil (xs[j + 1]) - 1);
-
-          if (xb >= xa)
-            memset (lk_image_pixel (mask, xa, y), value, (gsize) (xb - xa + 1));
-        }
-    }
-}
-
-static double
-cross (const double *o,
-       const double *a,
-       const double *b)
-{
-  return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
-}
-
-static int
-compare_points (const void *a,
-                const void *b)
-{
-  const double *p = a, *q = b;
-
-  if (p[0] != q[0])
-    return (p[0] > q[0]) - (p[0] < q[0]);
-  return (p[1] > q[1]) - (p[1] < q[1]);
-}
-
-/* Andrew's monotone chain; @hull has room for n + 1 points; returns the count. */
-static int
-convex_hull (const double *points,
-             int           n,
-             double       *hull)
-{
-  g_autofree double *p = g_memdup2 (points, sizeof (double) * 2 * n);
-  int k = 0;
-
-  qsort (p, n, 2 * sizeof (double), compare_points);
-  for (int i = 0; i < n; i++)
-    {
-      while (k >= 2 && cross (&hull[2 * (k - 2)], &hull[2 * (k - 1)], &p[2 * i]) <= 0)
-        k--;
-      hull[2 * k] = p[2 * i];
-      hull[2 * k + 1] = p[2 * i + 1];
-      k++;
-    }
-  for (int i = n - 2, t = k + 1; i >= 0; i--)
-    {
-      while (k >= t && cross (&hull[2 * (k - 2)], &hull[2 * (k - 1)], &p[2 * i]) <= 0)
-        k--;
-      hull[2 * k] = p[2 * i];
-      hull[2 * k + 1] = p[2 * i + 1];
-      k++;
-    }
-
-  return k - 1;
-}
+/* ---- Masks --------------------------------------------------------------- */
 
 /* Landmarks @first..@last as a polygon grown by @grow about its centroid. */
 static void
@@ -129,7 +26,8 @@ fill_feature (LkImage      *mask,
               int           last,
               double        grow)
 {
-  double poly[2 * 20], cx = 0, cy = 0;
+  LkPoint poly[20];
+  double cx = 0, cy = 0;
   int n = last - first + 1;
 
   g_assert (n <= 20);
@@ -140,10 +38,10 @@ fill_feature (LkImage      *mask,
     }
   for (int i = 0; i < n; i++)
     {
-      poly[2 * i] = cx + grow * (landmarks[2 * (first + i)] - cx);
-      poly[2 * i + 1] = cy + grow * (landmarks[2 * (first + i) + 1] - cy);
+      poly[i].x = cx + grow * (landmarks[2 * (first + i)] - cx);
+      poly[i].y = cy + grow * (landmarks[2 * (first + i) + 1] - cy);
     }
-  _lk_train_fill_polygon (mask, poly, n, 255);
+  lk_polygon_fill (mask, poly, n, LK_POLYGON_EVEN_ODD, 255);
 }
 
 void
@@ -151,12 +49,17 @@ _lk_train_landmark_masks (const double *landmarks,
                           LkImage      *face_mask,
                           LkImage      *feature_mask)
 {
-  double hull[2 * (LK_N_LANDMARKS + 1)];
+  LkPoint points[LK_N_LANDMARKS], hull[LK_N_LANDMARKS + 1];
   int n;
 
+  for (int i = 0; i < LK_N_LANDMARKS; i++)
+    {
+      points[i].x = landmarks[2 * i];
+      points[i].y = landmarks[2 * i + 1];
+    }
   lk_image_fill (face_mask, 0);
-  n = convex_hull (landmarks, LK_N_LANDMARKS, hull);
-  _lk_train_fill_polygon (face_mask, hull, n, 255);
+  n = lk_convex_hull (points, LK_N_LANDMARKS, hull);
+  lk_polygon_fill (face_mask, hull, n, LK_POLYGON_EVEN_ODD, 255);
 
   /* 68-point layout: eyes 36-41 and 42-47, outer lips 48-59. The polygons
    * are grown so that the lids and the lips' edges are inside. */
@@ -164,45 +67,6 @@ _lk_train_landmark_masks (const double *landmarks,
   fill_feature (feature_mask, landmarks, 36, 41, 1.6);
   fill_feature (feature_mask, landmarks, 42, 47, 1.6);
   fill_feature (feature_mask, landmarks, 48, 59, 1.2);
-}
-
-/* ---- Resizing ------------------------------------------------------------ */
-
-LkImage *
-_lk_train_resize (const LkImage *src,
-                  int            size)
-{
-  LkImage *dst = lk_image_new (size, size, src->channels);
-
-  if (src->width == src->height && src->width % size == 0)
-    {
-      int f = src->width / size, c = src->channels;
-
-      for (int y = 0; y < size; y++)
-        for (int x = 0; x < size; x++)
-          for (int ch = 0; ch < c; ch++)
-            {
-              guint sum = 0;
-
-              for (int j = 0; j < f; j++)
-                {
-                  const guint8 *row = lk_image_pixel (src, x * f, y * f + j);
-
-                  for (int i = 0; i < f; i++)
-                    sum += row[i * c + ch];
-                }
-              lk_image_pixel (dst, x, y)[ch] = (guint8) ((sum + f * f / 2) / (f * f));
-            }
-    }
-  else
-    {
-      LkAffine m = { { (double) size / src->width, 0, 0.5 * size / src->width - 0.5,
-                       0, (double) size / src->height, 0.5 * size / src->height - 0.5 } };
-
-      lk_warp_affine (src, dst, &m, LK_WARP_BORDER_REPLICATE, 0);
-    }
-
-  return dst;
 }
 
 /* ---- The face set -------------------------------------------------------- */
@@ -272,7 +136,7 @@ _lk_train_face_set_load (LkProject     *project,
       crop = lk_image_load (face->file, error);
       if (crop == NULL)
         return NULL;
-      small = _lk_train_resize (crop, size);
+      small = lk_resample (crop, size, size);
       for (int y = 0; y < size; y++)
         memcpy (set->images + plane * 3 * i + (gsize) y * size * 3, lk_image_row (small, y),
                 (gsize) size * 3);

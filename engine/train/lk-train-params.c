@@ -10,7 +10,9 @@
 #include <math.h>
 
 #include "lk-error.h"
+#include "lk-train-enum-types.h"
 #include "lk-train-private.h"
+#include "lk-types.h"
 
 LkTrainParams
 lk_train_params_default (void)
@@ -42,39 +44,34 @@ lk_train_params_default (void)
   return p;
 }
 
-static const char * const loss_names[] = { "l1", "mse" };
-static const char * const device_names[] = { "auto", "cpu", "cuda" };
-
 const char *
 lk_train_loss_to_string (LkTrainLoss loss)
 {
-  g_return_val_if_fail ((guint) loss < G_N_ELEMENTS (loss_names), NULL);
-  return loss_names[loss];
+  const char *nick = lk_enum_to_nick (LK_TYPE_TRAIN_LOSS, loss);
+
+  g_return_val_if_fail (nick != NULL, NULL);
+  return nick;
 }
 
 int
 lk_train_loss_from_string (const char *name)
 {
-  for (guint i = 0; name != NULL && i < G_N_ELEMENTS (loss_names); i++)
-    if (g_ascii_strcasecmp (name, loss_names[i]) == 0)
-      return (int) i;
-  return -1;
+  return lk_enum_from_nick (LK_TYPE_TRAIN_LOSS, name);
 }
 
 const char *
 lk_train_device_to_string (LkTrainDevice device)
 {
-  g_return_val_if_fail ((guint) device < G_N_ELEMENTS (device_names), NULL);
-  return device_names[device];
+  const char *nick = lk_enum_to_nick (LK_TYPE_TRAIN_DEVICE, device);
+
+  g_return_val_if_fail (nick != NULL, NULL);
+  return nick;
 }
 
 int
 lk_train_device_from_string (const char *name)
 {
-  for (guint i = 0; name != NULL && i < G_N_ELEMENTS (device_names); i++)
-    if (g_ascii_strcasecmp (name, device_names[i]) == 0)
-      return (int) i;
-  return -1;
+  return lk_enum_from_nick (LK_TYPE_TRAIN_DEVICE, name);
 }
 
 /* ---- Reading and writing the project's settings ------------------------- */

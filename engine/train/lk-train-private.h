@@ -41,20 +41,10 @@ LkTrainFaceSet *_lk_train_face_set_load  (LkProject       *project,
 void            _lk_train_face_set_free  (LkTrainFaceSet  *set);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LkTrainFaceSet, _lk_train_face_set_free)
 
-/* Fills the polygon @xy (@n points, x y pairs, pixel centres at integer
- * coordinates) in the 1-channel @mask with @value (even-odd rule). */
-void            _lk_train_fill_polygon   (LkImage         *mask,
-                                          const double    *xy,
-                                          int              n,
-                                          guint8           value);
 /* The masks of 68 landmarks given in @mask's coordinates. */
 void            _lk_train_landmark_masks (const double    *landmarks,
                                           LkImage         *face_mask,
                                           LkImage         *feature_mask);
-/* @src (any size) to @size x @size: an area average for whole factors,
- * else bilinear. */
-LkImage        *_lk_train_resize         (const LkImage   *src,
-                                          int              size);
 
 /* lk-train-checkpoints.c (the checkpoint files themselves are listed and
  * named by lk-project-checkpoints.h) */

@@ -116,13 +116,6 @@ lk_video_writer_list_encoders (void)
 }
 
 const char *
-lk_video_writer_get_path (LkVideoWriter *self)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-  return self->path;
-}
-
-const char *
 lk_video_writer_get_temp_path (LkVideoWriter *self)
 {
   g_return_val_if_fail (self != NULL, NULL);

@@ -133,7 +133,6 @@ void            lk_video_writer_abort        (LkVideoWriter    *self);
 /* Aborts first if neither finish nor abort was called. */
 void            lk_video_writer_free         (LkVideoWriter    *self);
 
-const char     *lk_video_writer_get_path      (LkVideoWriter   *self);
 /* Where the file is being written until finish (NULL afterwards). */
 const char     *lk_video_writer_get_temp_path (LkVideoWriter   *self);
 /* "copy", "encode" or "none": what happens to the audio. */

@@ -7,10 +7,11 @@
 #include <sys/wait.h>
 
 #include "../lk-test-data.h"
+#include "../lk-test-db.h"
 #include "lk-error.h"
 #include "lk-extractor.h"
 #include "lk-faces.h"
-#include "../lk-test-db.h"
+#include "lk-geometry.h"
 #include "lk-project-checkpoints.h"
 #include "lk-torch.h"
 #include "lk-train-private.h"
@@ -237,12 +238,12 @@ static void
 test_masks (void)
 {
   g_autoptr(LkImage) mask = lk_image_new (16, 16, 1);
-  const double square[] = { 2, 2, 10, 2, 10, 6, 2, 6 };
+  const LkPoint square[] = { { 2, 2 }, { 10, 2 }, { 10, 6 }, { 2, 6 } };
   guint n = 0;
 
   /* Pixel centres 2..9 x 2..5: 8 x 4. */
   lk_image_fill (mask, 0);
-  _lk_train_fill_polygon (mask, square, 4, 255);
+  lk_polygon_fill (mask, square, 4, LK_POLYGON_EVEN_ODD, 255);
   for (int y = 0; y < 16; y++)
     for (int x = 0; x < 16; x++)
       n += *lk_image_pixel (mask, x, y) == 255;
