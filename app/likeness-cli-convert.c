@@ -134,67 +134,27 @@ cli_convert (int    argc,
   g_autoptr(LkProject) project = NULL;
   g_autoptr(LkJob) job = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *output = NULL, *checkpoint = NULL, *direction = NULL, *mask = NULL;
-  g_autofree char *colour = NULL, *blend = NULL, *codec = NULL, *preset = NULL;
+  g_autofree char *output = NULL, *checkpoint = NULL;
   g_autofree char *start = NULL, *end = NULL;
-  double feather = NAN, expand = NAN, smoothing = NAN;
-  double off_top = NAN, off_bottom = NAN, off_left = NAN, off_right = NAN;
-  int levels = G_MININT, crf = G_MININT, redetect = G_MININT;
-  gboolean label = FALSE, no_label = FALSE, no_metadata = FALSE, no_sidecar = FALSE;
   gboolean json = FALSE, quiet = FALSE, ok;
   ConvertRun run = { 0 };
   LkConvertParams *p = &run.params;
-  int ret, v;
+  CliSettings *settings;
+  int ret;
 
+  /* Every mask, export and conversion setting is an option, from the
+   * schema (lk-convert-params.c). */
+  settings = cli_settings_add (context, lk_convert_params_get_schema ());
   {
     const GOptionEntry entries[] = {
       { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
         N_("The video to write (.mp4, .mkv, .mov; .webm for VP9)"), "FILE" },
-      { "direction", 'd', 0, G_OPTION_ARG_STRING, &direction,
-        N_("A2B: A's face onto B, who is in TARGET (default); B2A: B's face onto A"),
-        "A2B|B2A" },
       { "checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &checkpoint,
         N_("The model checkpoint (default: the project's newest)"), "FILE" },
-      { "mask", 0, 0, G_OPTION_ARG_STRING, &mask, N_("Mask shape"), "hull|extended" },
-      { "feather", 0, 0, G_OPTION_ARG_DOUBLE, &feather, N_("Mask edge softness in pixels"), "PX" },
-      { "expand", 0, 0, G_OPTION_ARG_DOUBLE, &expand,
-        N_("Grow (>0) or shrink (<0) the mask by this many pixels"), "PX" },
-      { "offset-top", 0, 0, G_OPTION_ARG_DOUBLE, &off_top, N_("Move the mask's top edge out"),
-        "PX" },
-      { "offset-bottom", 0, 0, G_OPTION_ARG_DOUBLE, &off_bottom,
-        N_("Move the mask's bottom edge out"), "PX" },
-      { "offset-left", 0, 0, G_OPTION_ARG_DOUBLE, &off_left, N_("Move the mask's left edge out"),
-        "PX" },
-      { "offset-right", 0, 0, G_OPTION_ARG_DOUBLE, &off_right,
-        N_("Move the mask's right edge out"), "PX" },
-      { "colour", 0, 0, G_OPTION_ARG_STRING, &colour, N_("Colour transfer"),
-        "none|reinhard|histogram" },
-      { "color", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &colour, NULL, NULL },
-      { "blend", 0, 0, G_OPTION_ARG_STRING, &blend, N_("Blending"), "alpha|laplacian" },
-      { "levels", 0, 0, G_OPTION_ARG_INT, &levels, N_("Pyramid levels of the Laplacian blend"),
-        "N" },
-      { "smoothing", 0, 0, G_OPTION_ARG_DOUBLE, &smoothing,
-        N_("Temporal smoothing of landmarks and mask, 0 (off) to 1"), "S" },
-      { "redetect", 0, 0, G_OPTION_ARG_INT, &redetect,
-        N_("Run the full face detector at least every N frames (faces are tracked between)"),
-        "N" },
-      { "codec", 0, 0, G_OPTION_ARG_STRING, &codec, N_("Video codec (default h264)"),
-        "h264|hevc|vp9" },
-      { "crf", 0, 0, G_OPTION_ARG_INT, &crf, N_("Constant quality: lower is better (default 20)"),
-        "N" },
-      { "preset", 0, 0, G_OPTION_ARG_STRING, &preset,
-        N_("Encoder speed preset, ultrafast … veryslow (default medium)"), "P" },
       { "start", 0, 0, G_OPTION_ARG_STRING, &start,
         N_("Start at this time (seconds or [h:]m:s) or frame (e.g. 120f)"), "T" },
       { "end", 0, 0, G_OPTION_ARG_STRING, &end,
         N_("Stop at this time (excluded) or frame (included, e.g. 239f)"), "T" },
-      { "label", 0, 0, G_OPTION_ARG_NONE, &label,
-        N_("Burn a visible “AI-GENERATED” label into the picture"), NULL },
-      { "no-label", 0, 0, G_OPTION_ARG_NONE, &no_label, N_("No visible label"), NULL },
-      { "no-metadata", 0, 0, G_OPTION_ARG_NONE, &no_metadata,
-        N_("Do not write the “synthetic media” tags into the file"), NULL },
-      { "no-sidecar", 0, 0, G_OPTION_ARG_NONE, &no_sidecar,
-        N_("Do not write the provenance file OUTPUT.likeness.json"), NULL },
       { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print a JSON summary"), NULL },
       { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("No progress line"), NULL },
       { NULL }
@@ -219,53 +179,11 @@ cli_convert (int    argc,
   if (project == NULL)
     return cli_exit_for_error (error);
   *p = lk_convert_params_from_project (project);
-
-#define CHOICE(text, from_string, field, what) \
-  if ((text) != NULL) \
-    { \
-      if ((v = from_string (text)) < 0) \
-        { \
-          cli_error (_("unknown %s “%s”; see “likeness-cli convert --help”"), what, text); \
-          return CLI_EXIT_USAGE; \
-        } \
-      field = v; \
+  if (!cli_settings_apply (settings, p, &error))
+    {
+      cli_error ("%s", error->message);
+      return CLI_EXIT_USAGE;
     }
-  CHOICE (direction, lk_convert_direction_from_string, p->direction, "direction");
-  CHOICE (mask, lk_convert_mask_type_from_string, p->compose.mask.type, "mask");
-  CHOICE (colour, lk_convert_colour_from_string, p->compose.colour, "colour transfer");
-  CHOICE (blend, lk_convert_blend_from_string, p->compose.blend, "blend");
-  CHOICE (codec, lk_export_codec_from_string, p->codec, "codec");
-#undef CHOICE
-  if (!isnan (feather))
-    p->compose.mask.feather = feather;
-  if (!isnan (expand))
-    p->compose.mask.expand = expand;
-  if (!isnan (off_top))
-    p->compose.mask.offset_top = off_top;
-  if (!isnan (off_bottom))
-    p->compose.mask.offset_bottom = off_bottom;
-  if (!isnan (off_left))
-    p->compose.mask.offset_left = off_left;
-  if (!isnan (off_right))
-    p->compose.mask.offset_right = off_right;
-  if (!isnan (smoothing))
-    p->smoothing = smoothing;
-  if (levels != G_MININT)
-    p->compose.levels = levels;
-  if (redetect != G_MININT)
-    p->redetect_interval = redetect;
-  if (crf != G_MININT)
-    p->crf = crf;
-  if (preset != NULL)
-    g_strlcpy (p->preset, preset, sizeof p->preset);
-  if (label)
-    p->label = TRUE;
-  if (no_label)
-    p->label = FALSE;
-  if (no_metadata)
-    p->metadata = FALSE;
-  if (no_sidecar)
-    p->sidecar = FALSE;
   if (start != NULL || end != NULL)
     {
       p->start_frame = p->end_frame = -1;

@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 
 #include "lk-job.h"
+#include "lk-setting.h"
 
 G_BEGIN_DECLS
 
@@ -60,6 +61,29 @@ gboolean  cli_run_job          (LkJob           *job,
 /* Exit code for a failed job: CANCELLED for a cancel, else FAILED, after
  * printing the error. */
 int       cli_exit_for_error   (const GError    *error);
+
+/* The options of a settings group, derived from its schema
+ * (likeness-cli-settings.c). Call before adding the command's own entries:
+ * they become the context's main group. The result lives as long as
+ * @context. */
+typedef struct _CliSettings CliSettings;
+
+CliSettings *cli_settings_add   (GOptionContext       *context,
+                                 const LkSettingGroup *group);
+/* The options given, in order, into @instance (already checked while
+ * parsing). */
+gboolean     cli_settings_apply (CliSettings          *self,
+                                 gpointer              instance,
+                                 GError              **error);
+gboolean     cli_settings_given (CliSettings          *self,
+                                 const char           *key);
+/* The options given, taken from @instance, stored in @project (one
+ * transaction): what the command line says becomes the project's setting. */
+struct _LkProject;
+gboolean     cli_settings_store (CliSettings          *self,
+                                 gconstpointer         instance,
+                                 struct _LkProject    *project,
+                                 GError              **error);
 
 /* Subcommands */
 int       cli_info             (int argc, char **argv);

@@ -13,6 +13,7 @@
 
 #include "lk-actions.h"
 #include "lk-convert-params.h"
+#include "lk-engine.h"
 #include "lk-error.h"
 #include "lk-export.h"
 #include "lk-job-runner.h"
@@ -75,23 +76,19 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static const char * const presets[] = {
-  "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow",
-  NULL
-};
-
-/* Keys and defaults of the export settings; the exporter reads the same.
- * "export.output" is bound on its own: its default depends on the project;
+/* The widgets of the export settings; their defaults, ranges and choices
+ * are the schema's (engine/convert/lk-convert-params.c). "export.output"
+ * is bound on its own: its default depends on the project;
  * "export.codec" too: its choices are the encoders this FFmpeg has. */
 static const LkSettingSpec setting_specs[] = {
-  { "export.crf", G_STRUCT_OFFSET (LkExportPage, crf_spin), "value", "20", NULL },
-  { "export.preset", G_STRUCT_OFFSET (LkExportPage, preset_row), "selected", "medium", presets },
-  { "export.whole-video", G_STRUCT_OFFSET (LkExportPage, whole_switch), "active", "true", NULL },
-  { "export.start-frame", G_STRUCT_OFFSET (LkExportPage, start_spin), "value", "0", NULL },
-  { "export.end-frame", G_STRUCT_OFFSET (LkExportPage, end_spin), "value", "0", NULL },
-  { "export.metadata", G_STRUCT_OFFSET (LkExportPage, metadata_switch), "active", "true", NULL },
-  { "export.sidecar", G_STRUCT_OFFSET (LkExportPage, sidecar_switch), "active", "true", NULL },
-  { "export.burn-in-label", G_STRUCT_OFFSET (LkExportPage, burn_in_switch), "active", "false", NULL },
+  { "export.crf", G_STRUCT_OFFSET (LkExportPage, crf_spin), "value" },
+  { "export.preset", G_STRUCT_OFFSET (LkExportPage, preset_row), "selected" },
+  { "export.whole-video", G_STRUCT_OFFSET (LkExportPage, whole_switch), "active" },
+  { "export.start-frame", G_STRUCT_OFFSET (LkExportPage, start_spin), "value" },
+  { "export.end-frame", G_STRUCT_OFFSET (LkExportPage, end_spin), "value" },
+  { "export.metadata", G_STRUCT_OFFSET (LkExportPage, metadata_switch), "active" },
+  { "export.sidecar", G_STRUCT_OFFSET (LkExportPage, sidecar_switch), "active" },
+  { "export.burn-in-label", G_STRUCT_OFFSET (LkExportPage, burn_in_switch), "active" },
 };
 
 static const char *
@@ -713,6 +710,13 @@ static const LkAction export_actions[] = {
   { { "export-set", set_action, "(ss)" }, can_set_enabled },
 };
 
+const LkSettingSpec *
+lk_export_page_get_setting_specs (guint *n_specs)
+{
+  *n_specs = G_N_ELEMENTS (setting_specs);
+  return setting_specs;
+}
+
 const LkAction *
 lk_export_page_get_actions (guint *n_actions)
 {
@@ -924,18 +928,18 @@ lk_export_page_init (LkExportPage *self)
 {
   g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
   g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
-  static const char * const codec_names[] = { "H.264", "HEVC (H.265)", "VP9" };
+  const LkSettingDef *codec = lk_engine_lookup_setting ("export.codec");
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
   /* Only the codecs whose encoder this FFmpeg has; H.264 where none is
    * (the export then says what is missing). */
-  for (guint i = 0; i < G_N_ELEMENTS (codec_names); i++)
+  for (guint i = 0; i < lk_setting_get_n_choices (codec); i++)
     {
       if (!lk_export_codec_available (i))
         continue;
       g_strv_builder_add (ids, lk_export_codec_to_string (i));
-      gtk_string_list_append (names, codec_names[i]);
+      gtk_string_list_append (names, lk_setting_get_choice_label (codec, i));
     }
   self->codec_ids = g_strv_builder_end (ids);
   if (self->codec_ids[0] == NULL)
@@ -943,7 +947,7 @@ lk_export_page_init (LkExportPage *self)
       g_strfreev (self->codec_ids);
       self->codec_ids = g_new0 (char *, 2);
       self->codec_ids[0] = g_strdup (lk_export_codec_to_string (LK_EXPORT_CODEC_H264));
-      gtk_string_list_append (names, codec_names[0]);
+      gtk_string_list_append (names, lk_setting_get_choice_label (codec, 0));
     }
   adw_combo_row_set_model (self->codec_row, G_LIST_MODEL (names));
 

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "lk-actions.h"
+#include "lk-setting-binding.h"
 #include "lk-project.h"
 
 G_BEGIN_DECLS
@@ -20,5 +21,7 @@ void       lk_export_page_set_project (LkExportPage *self,
  * export-verify, export-new, export-set (ss)) with when each is enabled;
  * the window adds them (lk-actions.h). */
 const LkAction *lk_export_page_get_actions (guint *n_actions);
+/* The settings the page's widgets show (for the schema test). */
+const LkSettingSpec *lk_export_page_get_setting_specs (guint *n_specs);
 
 G_END_DECLS

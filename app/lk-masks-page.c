@@ -15,15 +15,10 @@
 #include "lk-error.h"
 #include "lk-frame-view.h"
 #include "lk-notify.h"
+#include "lk-preview-session.h"
 #include "lk-preview-worker.h"
 #include "lk-setting-binding.h"
 #include "lk-video-reader.h"
-
-/* The mask overlay's tint (GNOME's blue 3), straight alpha. */
-#define OVERLAY_RED    0x35
-#define OVERLAY_GREEN  0x84
-#define OVERLAY_BLUE   0xe4
-#define OVERLAY_ALPHA  0.55
 
 struct _LkMasksPage
 {
@@ -85,31 +80,29 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static const char * const mask_types[] = { "hull", "extended", NULL };
-static const char * const color_modes[] = { "none", "reinhard", "histogram", NULL };
-static const char * const blend_modes[] = { "alpha", "laplacian", NULL };
 
-/* Keys and defaults of the mask settings; the converter reads the same. */
+/* The widgets of the mask settings; their defaults, ranges and choices are
+ * the schema's (engine/convert/lk-convert-params.c). */
 static const LkSettingSpec setting_specs[] = {
-  { "mask.type", G_STRUCT_OFFSET (LkMasksPage, type_row), "selected", "hull", mask_types },
-  { "mask.feather", G_STRUCT_OFFSET (LkMasksPage, feather_spin), "value", "12", NULL },
-  { "mask.expand", G_STRUCT_OFFSET (LkMasksPage, expand_spin), "value", "0", NULL },
-  { "mask.offset-top", G_STRUCT_OFFSET (LkMasksPage, offset_top_spin), "value", "0", NULL },
-  { "mask.offset-bottom", G_STRUCT_OFFSET (LkMasksPage, offset_bottom_spin), "value", "0", NULL },
-  { "mask.offset-left", G_STRUCT_OFFSET (LkMasksPage, offset_left_spin), "value", "0", NULL },
-  { "mask.offset-right", G_STRUCT_OFFSET (LkMasksPage, offset_right_spin), "value", "0", NULL },
-  { "mask.color-mode", G_STRUCT_OFFSET (LkMasksPage, color_row), "selected", "reinhard", color_modes },
-  { "mask.blend-mode", G_STRUCT_OFFSET (LkMasksPage, blend_row), "selected", "laplacian", blend_modes },
-  { "mask.blend-levels", G_STRUCT_OFFSET (LkMasksPage, levels_spin), "value", "5", NULL },
-  { "mask.temporal-smoothing", G_STRUCT_OFFSET (LkMasksPage, smoothing_spin), "value", "0.5", NULL },
+  { "mask.type", G_STRUCT_OFFSET (LkMasksPage, type_row), "selected" },
+  { "mask.feather", G_STRUCT_OFFSET (LkMasksPage, feather_spin), "value" },
+  { "mask.expand", G_STRUCT_OFFSET (LkMasksPage, expand_spin), "value" },
+  { "mask.offset-top", G_STRUCT_OFFSET (LkMasksPage, offset_top_spin), "value" },
+  { "mask.offset-bottom", G_STRUCT_OFFSET (LkMasksPage, offset_bottom_spin), "value" },
+  { "mask.offset-left", G_STRUCT_OFFSET (LkMasksPage, offset_left_spin), "value" },
+  { "mask.offset-right", G_STRUCT_OFFSET (LkMasksPage, offset_right_spin), "value" },
+  { "mask.color-mode", G_STRUCT_OFFSET (LkMasksPage, color_row), "selected" },
+  { "mask.blend-mode", G_STRUCT_OFFSET (LkMasksPage, blend_row), "selected" },
+  { "mask.blend-levels", G_STRUCT_OFFSET (LkMasksPage, levels_spin), "value" },
+  { "mask.temporal-smoothing", G_STRUCT_OFFSET (LkMasksPage, smoothing_spin), "value" },
 };
 
 /* ---- the preview worker's side --------------------------------------------
  *
  * Each request carries everything the preview shows (video, time, settings),
- * so the newest request alone says what to draw. The worker keeps what is
- * expensive between requests: the LkConvertPreview (model, detector, the
- * frame's faces and their swaps) and a reader for the original frames. */
+ * so the newest request alone says what to draw. The rendering is the
+ * engine's (LkPreviewSession): it keeps what is expensive between requests
+ * (the model, the detector, the frame's faces and their swaps). */
 
 typedef struct
 {
@@ -127,263 +120,16 @@ preview_request_free (gpointer data)
   g_free (request);
 }
 
-typedef struct
+static void
+preview_session_free (gpointer data)
 {
-  GBytes          *original;     /* RGB */
-  GBytes          *result;       /* RGB; NULL without a model */
-  GBytes          *overlay;      /* RGBA over overlay_rect; NULL without faces */
-  int              width;
-  int              height;
-  gsize            stride;
-  gsize            result_stride;
-  LkMaskRegion     overlay_rect;
-  char            *video;
-  double           time;          /* of the frame shown */
-  double           previous_time; /* of the frames around it; NAN: none, or not known */
-  double           next_time;
-  GArray          *frame_times;   /* double, shared and read-only: every frame's time;
-                                   * NULL where the video's index cannot tell */
-  double           tick;          /* seconds of one unit of the video's time base */
-  double           duration;      /* of the video */
-  double           frame_rate;    /* nominal */
-  guint            n_faces;
-  GError          *swap_error;    /* the model could not be used: originals only */
-} PreviewResult;
+  lk_preview_session_free (data);
+}
 
 static void
-preview_result_free (gpointer data)
+preview_frame_free (gpointer data)
 {
-  PreviewResult *result = data;
-
-  g_clear_pointer (&result->original, g_bytes_unref);
-  g_clear_pointer (&result->result, g_bytes_unref);
-  g_clear_pointer (&result->overlay, g_bytes_unref);
-  g_free (result->video);
-  g_clear_pointer (&result->frame_times, g_array_unref);
-  g_clear_error (&result->swap_error);
-  g_free (result);
-}
-
-typedef struct
-{
-  LkProject          *project;
-  char               *checkpoint;
-  LkConvertPreview   *preview;
-  GError             *preview_error;   /* the model failed to load; not retried */
-  LkConvertDirection  direction;
-  char               *loaded_video;    /* what the preview holds */
-  double              loaded_time;
-  LkVideoReader      *reader;
-  GArray             *frame_times;     /* of the reader's video; NULL: not listed yet */
-  gboolean            no_frame_times;  /* its index cannot tell: stepping is nominal */
-  LkImage            *out;
-} PreviewState;
-
-static void
-preview_state_free (gpointer data)
-{
-  PreviewState *state = data;
-
-  g_clear_object (&state->project);
-  g_free (state->checkpoint);
-  g_clear_pointer (&state->preview, lk_convert_preview_free);
-  g_clear_error (&state->preview_error);
-  g_free (state->loaded_video);
-  g_clear_pointer (&state->reader, lk_video_reader_free);
-  g_clear_pointer (&state->frame_times, g_array_unref);
-  g_clear_pointer (&state->out, lk_image_free);
-  g_free (state);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PreviewResult, preview_result_free)
-
-static GBytes *
-image_bytes (const LkImage *image)
-{
-  return g_bytes_new (image->data, image->stride * image->height);
-}
-
-/* One RGBA buffer over the union of the faces' regions, tinted where the
- * masks are. */
-static void
-make_overlay (PreviewState  *state,
-              PreviewResult *result)
-{
-  LkMaskRegion bounds = { 0, 0, 0, 0 };
-  gboolean any = FALSE;
-  guint8 *pixels;
-  gsize stride;
-
-  for (guint i = 0; i < result->n_faces; i++)
-    {
-      LkMaskRegion region;
-      int x1, y1;
-
-      if (lk_convert_preview_get_face_mask (state->preview, i, &region) == NULL)
-        continue;
-      if (!any)
-        {
-          bounds = region;
-          any = TRUE;
-          continue;
-        }
-      x1 = MAX (bounds.x + bounds.width, region.x + region.width);
-      y1 = MAX (bounds.y + bounds.height, region.y + region.height);
-      bounds.x = MIN (bounds.x, region.x);
-      bounds.y = MIN (bounds.y, region.y);
-      bounds.width = x1 - bounds.x;
-      bounds.height = y1 - bounds.y;
-    }
-  if (!any || bounds.width <= 0 || bounds.height <= 0)
-    return;
-
-  stride = (gsize) bounds.width * 4;
-  pixels = g_malloc0 (stride * bounds.height);
-  for (guint i = 0; i < result->n_faces; i++)
-    {
-      LkMaskRegion region;
-      const LkImage *mask = lk_convert_preview_get_face_mask (state->preview, i, &region);
-
-      if (mask == NULL)
-        continue;
-      for (int y = 0; y < mask->height; y++)
-        {
-          const guint8 *m = lk_image_row (mask, y);
-          guint8 *row = pixels + (gsize) (region.y - bounds.y + y) * stride
-                        + (gsize) (region.x - bounds.x) * 4;
-
-          for (int x = 0; x < mask->width; x++)
-            {
-              guint8 alpha = (guint8) (m[x] * OVERLAY_ALPHA + 0.5);
-
-              row[4 * x + 0] = OVERLAY_RED;
-              row[4 * x + 1] = OVERLAY_GREEN;
-              row[4 * x + 2] = OVERLAY_BLUE;
-              row[4 * x + 3] = MAX (row[4 * x + 3], alpha);
-            }
-        }
-    }
-
-  result->overlay = g_bytes_new_take (pixels, stride * bounds.height);
-  result->overlay_rect = bounds;
-}
-
-static gboolean
-ensure_reader (PreviewState  *state,
-               const char    *video,
-               GCancellable  *cancellable,
-               GError       **error)
-{
-  if (state->reader != NULL &&
-      g_strcmp0 (lk_video_reader_get_info (state->reader)->path, video) == 0)
-    return TRUE;
-
-  g_clear_pointer (&state->reader, lk_video_reader_free);
-  g_clear_pointer (&state->frame_times, g_array_unref);
-  state->no_frame_times = FALSE;
-  state->reader = lk_video_reader_open (video, cancellable, error);
-  return state->reader != NULL;
-}
-
-/* The time of every frame of the reader's video, listed once from its
- * packet index, so that the page can step from frame to frame while the
- * preview of a position is still being made. A video whose index cannot
- * tell is stepped by its nominal rate. FALSE only when cancelled. */
-static gboolean
-ensure_frame_times (PreviewState  *state,
-                    GCancellable  *cancellable,
-                    GError       **error)
-{
-  g_autoptr(GError) local_error = NULL;
-
-  if (state->frame_times != NULL || state->no_frame_times)
-    return TRUE;
-  state->frame_times = lk_video_reader_list_frame_times (state->reader, cancellable,
-                                                         &local_error);
-  if (state->frame_times != NULL)
-    return TRUE;
-  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  g_debug ("Masks preview: frames stepped by the nominal rate: %s", local_error->message);
-  state->no_frame_times = TRUE;
-  return TRUE;
-}
-
-/* The swap at @request's frame, rendered with its settings. FALSE: the
- * model cannot be used (@error), and the caller shows the original. */
-static gboolean
-render_swap (PreviewState          *state,
-             const PreviewRequest  *request,
-             PreviewResult         *result,
-             GCancellable          *cancellable,
-             GError               **error)
-{
-  const LkImage *original;
-
-  if (state->preview_error != NULL)
-    {
-      g_propagate_error (error, g_error_copy (state->preview_error));
-      return FALSE;
-    }
-
-  if (state->preview == NULL)
-    {
-      state->preview = lk_convert_preview_new (state->project, state->checkpoint,
-                                               request->params.direction,
-                                               &state->preview_error);
-      if (state->preview == NULL)
-        {
-          g_propagate_error (error, g_error_copy (state->preview_error));
-          return FALSE;
-        }
-      state->direction = request->params.direction;
-    }
-
-  if (state->direction != request->params.direction)
-    {
-      lk_convert_preview_set_direction (state->preview, request->params.direction);
-      state->direction = request->params.direction;
-      g_clear_pointer (&state->loaded_video, g_free);
-    }
-
-  /* Only a new frame needs detection and the model; settings alone are
-   * redone from the cached swaps. */
-  if (g_strcmp0 (state->loaded_video, request->video) != 0 ||
-      state->loaded_time != request->time)
-    {
-      g_clear_pointer (&state->loaded_video, g_free);
-      if (!lk_convert_preview_load (state->preview, request->video, request->time,
-                                    cancellable, error))
-        return FALSE;
-      state->loaded_video = g_strdup (request->video);
-      state->loaded_time = request->time;
-    }
-
-  original = lk_convert_preview_get_original (state->preview);
-  if (state->out == NULL || !lk_image_same_size (state->out, original) ||
-      state->out->channels != 3)
-    {
-      g_clear_pointer (&state->out, lk_image_free);
-      state->out = lk_image_new (original->width, original->height, 3);
-    }
-  if (!lk_convert_preview_render (state->preview, &request->params, state->out, error))
-    return FALSE;
-
-  result->original = image_bytes (original);
-  result->result = image_bytes (state->out);
-  result->width = original->width;
-  result->height = original->height;
-  result->stride = original->stride;
-  result->result_stride = state->out->stride;
-  result->time = lk_convert_preview_get_time (state->preview);
-  result->previous_time = lk_convert_preview_get_previous_time (state->preview);
-  result->next_time = lk_convert_preview_get_next_time (state->preview);
-  result->n_faces = lk_convert_preview_get_n_faces (state->preview);
-  make_overlay (state, result);
-  return TRUE;
+  lk_preview_frame_free (data);
 }
 
 static gpointer
@@ -393,66 +139,9 @@ preview_job (gpointer       data,
              GError       **error)
 {
   PreviewRequest *request = data;
-  PreviewState *state = func_data;
-  g_autoptr(PreviewResult) result = g_new0 (PreviewResult, 1);
-  const LkVideoInfo *info;
 
-  /* The reader gives the video's length, rate and frame times (and the
-   * frames when there is no model). */
-  if (!ensure_reader (state, request->video, cancellable, error) ||
-      !ensure_frame_times (state, cancellable, error))
-    return NULL;
-  info = lk_video_reader_get_info (state->reader);
-  result->video = g_strdup (request->video);
-  result->previous_time = result->next_time = NAN;
-  if (state->frame_times != NULL)
-    result->frame_times = g_array_ref (state->frame_times);
-  result->tick = info->time_base_den > 0 ? info->time_base_num / (double) info->time_base_den : 0;
-  result->duration = MAX (info->duration, 0);
-  result->frame_rate = info->nominal_frame_rate > 0 ? info->nominal_frame_rate
-                                                    : info->frame_rate;
-
-  if (state->checkpoint != NULL)
-    {
-      g_autoptr(GError) swap_error = NULL;
-
-      if (render_swap (state, request, result, cancellable, &swap_error))
-        return g_steal_pointer (&result);
-          /* A model that cannot be loaded leaves the original frames to scrub;
-       * any other failure is the frame's. */
-      if (state->preview != NULL ||
-          g_error_matches (swap_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_propagate_error (error, g_steal_pointer (&swap_error));
-          return NULL;
-        }
-      result->swap_error = g_steal_pointer (&swap_error);
-    }
-
-  /* The original frame alone. */
-  {
-    g_autoptr(LkVideoFrame) frame = NULL;
-
-    if (!lk_video_reader_seek_seconds (state->reader, request->time, cancellable, error) ||
-        !lk_video_reader_read (state->reader, &frame, cancellable, error))
-      return NULL;
-    if (frame == NULL)
-      {
-        g_set_error (error, LK_ERROR, LK_ERROR_NOT_FOUND,
-                     _("%s has no frame at %.2f s"), request->video, request->time);
-        return NULL;
-      }
-    result->original = image_bytes (frame->image);
-    result->width = frame->image->width;
-    result->height = frame->image->height;
-    result->stride = frame->image->stride;
-    result->time = frame->time;
-    if (!lk_video_reader_neighbour_times (state->reader, frame->time, &result->previous_time,
-                                          &result->next_time, cancellable, error))
-      return NULL;
-  }
-
-  return g_steal_pointer (&result);
+  return lk_preview_session_render (func_data, request->video, request->time,
+                                    &request->params, cancellable, error);
 }
 
 /* ---- the page ------------------------------------------------------------ */
@@ -580,7 +269,7 @@ preview_result_cb (LkPreviewWorker *worker,
                    gpointer         user_data)
 {
   LkMasksPage *self = user_data;
-  PreviewResult *result = data;
+  LkPreviewFrame *result = data;
   LkSource *target = lk_masks_page_get_target (self);
   g_autoptr(GdkTexture) original = NULL;
   g_autoptr(GdkTexture) swapped = NULL;
@@ -693,12 +382,10 @@ lk_masks_page_request (LkMasksPage *self)
 
   if (self->worker == NULL)
     {
-      PreviewState *state = g_new0 (PreviewState, 1);
+      LkPreviewSession *session = lk_preview_session_new (self->project, self->checkpoint);
 
-      state->project = g_object_ref (self->project);
-      state->checkpoint = g_strdup (self->checkpoint);
-      self->worker = lk_preview_worker_new (preview_job, state, preview_state_free,
-                                            preview_request_free, preview_result_free);
+      self->worker = lk_preview_worker_new (preview_job, session, preview_session_free,
+                                            preview_request_free, preview_frame_free);
       lk_preview_worker_set_result_func (self->worker, preview_result_cb, self);
     }
 
@@ -831,7 +518,8 @@ position_changed_cb (LkMasksPage *self)
 
 static void
 setting_changed_cb (LkMasksPage *self,
-                    const char  *key)
+                    const char  *key,
+                    const char  *value)
 {
   if (g_str_has_prefix (key, "mask.") || g_str_has_prefix (key, "convert."))
     lk_masks_page_request (self);
@@ -995,6 +683,13 @@ static const LkAction masks_actions[] = {
   /* (key, value) of a "mask.*" setting, as the settings panel stores it */
   { { "masks-set", set_action, "(ss)" }, has_project_enabled },
 };
+
+const LkSettingSpec *
+lk_masks_page_get_setting_specs (guint *n_specs)
+{
+  *n_specs = G_N_ELEMENTS (setting_specs);
+  return setting_specs;
+}
 
 const LkAction *
 lk_masks_page_get_actions (guint *n_actions)

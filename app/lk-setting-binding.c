@@ -7,6 +7,9 @@
 
 #include <glib/gi18n.h>
 
+#include <adwaita.h>
+
+#include "lk-engine.h"
 #include "lk-notify.h"
 
 struct _LkSettingBinding
@@ -19,6 +22,7 @@ struct _LkSettingBinding
   char        *key;
   char        *default_value;
   GStrv        choices;
+  const LkSettingDef *def;   /* NULL: a setting outside the schema */
   gulong       project_handler;
   gulong       target_handler;
   gboolean     updating;
@@ -71,6 +75,8 @@ lk_setting_binding_parse (LkSettingBinding *self,
   GType type = G_PARAM_SPEC_VALUE_TYPE (self->pspec);
 
   if (text == NULL)
+    return FALSE;
+  if (self->def != NULL && !lk_setting_validate_text (self->def, text, NULL))
     return FALSE;
 
   if (self->choices != NULL && type == G_TYPE_UINT)
@@ -192,6 +198,7 @@ lk_setting_binding_store (LkSettingBinding *self)
 static void
 project_setting_changed_cb (LkProject        *project,
                             const char       *key,
+                            const char       *value,
                             LkSettingBinding *self)
 {
   if (!self->updating)
@@ -312,6 +319,55 @@ lk_setting_binding_new (LkProject          *project,
   return self;
 }
 
+/* The widget shows what the schema allows. */
+static void
+fit_widget (gpointer            target,
+            const LkSettingDef *def)
+{
+  if (GTK_IS_SPIN_BUTTON (target) &&
+      (def->type == LK_SETTING_INT || def->type == LK_SETTING_DOUBLE ||
+       def->type == LK_SETTING_UINT64))
+    {
+      GtkAdjustment *adjustment = gtk_spin_button_get_adjustment (target);
+
+      gtk_adjustment_set_lower (adjustment, def->min);
+      gtk_adjustment_set_upper (adjustment, def->max);
+    }
+  else if (ADW_IS_COMBO_ROW (target) && lk_setting_get_n_choices (def) > 0)
+    {
+      g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
+      guint n = lk_setting_get_n_choices (def);
+
+      for (guint i = 0; i < n; i++)
+        gtk_string_list_append (labels, lk_setting_get_choice_label (def, i));
+      adw_combo_row_set_model (target, G_LIST_MODEL (labels));
+    }
+}
+
+LkSettingBinding *
+lk_setting_binding_new_for_schema (LkProject          *project,
+                                   const LkSettingDef *def,
+                                   gpointer            target,
+                                   const char         *property)
+{
+  g_auto(GStrv) choices = NULL;
+  LkSettingBinding *self;
+
+  g_return_val_if_fail (def != NULL, NULL);
+
+  fit_widget (target, def);
+  choices = lk_setting_dup_choice_values (def);
+  self = lk_setting_binding_new (project, def->key, target, property, def->default_text,
+                                 (const char * const *) choices);
+  if (self != NULL)
+    {
+      self->def = def;
+      /* What was shown before the schema was known is checked again. */
+      lk_setting_binding_load (self);
+    }
+  return self;
+}
+
 GPtrArray *
 lk_setting_bind_all (LkProject           *project,
                      gpointer             instance,
@@ -327,10 +383,16 @@ lk_setting_bind_all (LkProject           *project,
   for (guint i = 0; i < n_specs; i++)
     {
       gpointer target = G_STRUCT_MEMBER (gpointer, instance, specs[i].offset);
+      const LkSettingDef *def = lk_engine_lookup_setting (specs[i].key);
 
+      if (def == NULL)
+        {
+          g_critical ("Setting %s is not in the schema", specs[i].key);
+          continue;
+        }
       g_ptr_array_add (bindings,
-                       lk_setting_binding_new (project, specs[i].key, target, specs[i].property,
-                                               specs[i].default_value, specs[i].choices));
+                       lk_setting_binding_new_for_schema (project, def, target,
+                                                          specs[i].property));
     }
 
   return bindings;

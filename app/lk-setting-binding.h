@@ -36,15 +36,24 @@ LkSettingBinding *lk_setting_binding_new    (LkProject          *project,
 void              lk_setting_binding_unbind (LkSettingBinding   *self);
 const char       *lk_setting_binding_get_key (LkSettingBinding  *self);
 
-/* A table of bindings for a page: @offset is G_STRUCT_OFFSET of the widget
- * pointer in the page's instance struct. */
+/* A setting of the schema (lk-setting.h): its default and choices come
+ * from @def, a stored value outside its range shows the default, and the
+ * widget is fitted to it: a GtkSpinButton's range becomes the setting's, an
+ * AdwComboRow's items become the choices' labels. */
+LkSettingBinding *lk_setting_binding_new_for_schema (LkProject          *project,
+                                                     const LkSettingDef *def,
+                                                     gpointer            target,
+                                                     const char         *property);
+
+/* A table of bindings for a page: @key a setting of the schema, @offset
+ * G_STRUCT_OFFSET of the widget pointer in the page's instance struct,
+ * @property the widget's ("value", "selected", "active"). Defaults, ranges
+ * and choices are the schema's: a page never repeats them. */
 typedef struct
 {
   const char         *key;
   gsize               offset;
   const char         *property;
-  const char         *default_value;
-  const char * const *choices;
 } LkSettingSpec;
 
 /* Binds every entry of @specs; returns the bindings (element type

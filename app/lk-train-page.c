@@ -97,22 +97,20 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static const char * const face_sizes[] = { "64", "128", "256", NULL };
-static const char * const losses[] = { "l1", "mse", NULL };
-
-/* Keys and defaults of the model settings; the trainer reads the same. */
+/* The widgets of the training settings; their defaults, ranges and choices
+ * are the schema's (engine/train/lk-train-params.c). */
 static const LkSettingSpec setting_specs[] = {
-  { "train.face-size", G_STRUCT_OFFSET (LkTrainPage, face_size_row), "selected", "128", face_sizes },
-  { "train.encoder-width", G_STRUCT_OFFSET (LkTrainPage, encoder_width_spin), "value", "64", NULL },
-  { "train.decoder-width", G_STRUCT_OFFSET (LkTrainPage, decoder_width_spin), "value", "64", NULL },
-  { "train.bottleneck", G_STRUCT_OFFSET (LkTrainPage, bottleneck_spin), "value", "256", NULL },
-  { "train.batch-size", G_STRUCT_OFFSET (LkTrainPage, batch_size_spin), "value", "16", NULL },
-  { "train.learning-rate", G_STRUCT_OFFSET (LkTrainPage, learning_rate_spin), "value", "5e-05", NULL },
-  { "train.loss", G_STRUCT_OFFSET (LkTrainPage, loss_row), "selected", "l1", losses },
-  { "train.dssim-weight", G_STRUCT_OFFSET (LkTrainPage, dssim_weight_spin), "value", "1", NULL },
-  { "train.gan", G_STRUCT_OFFSET (LkTrainPage, gan_switch), "active", "false", NULL },
-  { "train.gan-weight", G_STRUCT_OFFSET (LkTrainPage, gan_weight_spin), "value", "0.1", NULL },
-  { "train.cuda-graphs", G_STRUCT_OFFSET (LkTrainPage, cuda_graphs_switch), "active", "false", NULL },
+  { "train.face-size", G_STRUCT_OFFSET (LkTrainPage, face_size_row), "selected" },
+  { "train.encoder-width", G_STRUCT_OFFSET (LkTrainPage, encoder_width_spin), "value" },
+  { "train.decoder-width", G_STRUCT_OFFSET (LkTrainPage, decoder_width_spin), "value" },
+  { "train.bottleneck", G_STRUCT_OFFSET (LkTrainPage, bottleneck_spin), "value" },
+  { "train.batch-size", G_STRUCT_OFFSET (LkTrainPage, batch_size_spin), "value" },
+  { "train.learning-rate", G_STRUCT_OFFSET (LkTrainPage, learning_rate_spin), "value" },
+  { "train.loss", G_STRUCT_OFFSET (LkTrainPage, loss_row), "selected" },
+  { "train.dssim-weight", G_STRUCT_OFFSET (LkTrainPage, dssim_weight_spin), "value" },
+  { "train.gan", G_STRUCT_OFFSET (LkTrainPage, gan_switch), "active" },
+  { "train.gan-weight", G_STRUCT_OFFSET (LkTrainPage, gan_weight_spin), "value" },
+  { "train.cuda-graphs", G_STRUCT_OFFSET (LkTrainPage, cuda_graphs_switch), "active" },
 };
 
 /* The learning rate is small: show it as 5e-05 rather than 0.000050. */
@@ -796,6 +794,13 @@ static const LkAction train_actions[] = {
   { { "train-resume", train_resume_action }, resume_enabled },
   { { "train-stop", train_stop_action }, stop_enabled },
 };
+
+const LkSettingSpec *
+lk_train_page_get_setting_specs (guint *n_specs)
+{
+  *n_specs = G_N_ELEMENTS (setting_specs);
+  return setting_specs;
+}
 
 const LkAction *
 lk_train_page_get_actions (guint *n_actions)

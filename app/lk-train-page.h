@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "lk-actions.h"
+#include "lk-setting-binding.h"
 #include "lk-project.h"
 #include "lk-trainer.h"
 
@@ -31,6 +32,8 @@ void            lk_train_page_set_project    (LkTrainPage        *self,
 /* The train-* actions with when each is enabled (lk-actions.h), and a
  * controller with their shortcuts for the window (anywhere in it). */
 const LkAction *lk_train_page_get_actions    (guint              *n_actions);
+/* The settings the page's widgets show (for the schema test). */
+const LkSettingSpec *lk_train_page_get_setting_specs (guint *n_specs);
 GtkEventController *lk_train_page_create_shortcuts (void);
 
 /* (nullable): the trainer of the current project */

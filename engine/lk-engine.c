@@ -8,6 +8,8 @@
 #include <libavutil/avutil.h>
 
 #include "lk-engine.h"
+#include "lk-convert-params.h"
+#include "lk-train-params.h"
 #include "lk-ffmpeg-private.h"
 #include "lk-project.h"
 #include "lk-torch.h"
@@ -65,4 +67,34 @@ lk_engine_get_device_name (void)
     return g_strdup_printf ("unknown (%s)", error.message);
 
   return g_strdup (name);
+}
+
+const LkSettingGroup * const *
+lk_engine_get_setting_groups (void)
+{
+  static const LkSettingGroup *groups[3];
+  static gsize initialised = 0;
+
+  if (g_once_init_enter (&initialised))
+    {
+      groups[0] = lk_convert_params_get_schema ();
+      groups[1] = lk_train_params_get_schema ();
+      g_once_init_leave (&initialised, 1);
+    }
+  return groups;
+}
+
+const LkSettingDef *
+lk_engine_lookup_setting (const char *key)
+{
+  const LkSettingGroup * const *groups = lk_engine_get_setting_groups ();
+
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      const LkSettingDef *def = lk_setting_group_lookup (groups[i], key);
+
+      if (def != NULL)
+        return def;
+    }
+  return NULL;
 }

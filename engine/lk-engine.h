@@ -3,6 +3,8 @@
 
 #include <glib.h>
 
+#include "lk-setting.h"
+
 G_BEGIN_DECLS
 
 /* Call once at start-up, before any other engine function, from the main
@@ -19,5 +21,11 @@ char      **lk_engine_get_versions      (void);
  * human-readable name ("NVIDIA H100 80GB HBM3", "CPU (2 threads)"). */
 const char *lk_engine_get_device_kind   (void);
 char       *lk_engine_get_device_name   (void);
+
+/* The settings schema's groups (conversion, then training),
+ * NULL-terminated, and the definition of one key in any of them (NULL when
+ * no group declares it). */
+const LkSettingGroup * const *lk_engine_get_setting_groups (void);
+const LkSettingDef          *lk_engine_lookup_setting     (const char *key);
 
 G_END_DECLS

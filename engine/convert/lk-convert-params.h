@@ -12,33 +12,11 @@ G_BEGIN_DECLS
  * LkConvertParams: every setting of a conversion and its export, in one
  * struct, so that the sidecar can record exactly what was used.
  *
- * The project keys are the ones the studio's Masks and Export pages write
- * (app/lk-masks-page.c, app/lk-export-page.c), with the same defaults:
- *
- *   mask.type                 hull | extended                     (hull)
- *   mask.feather              px                                  (12)
- *   mask.expand               px, < 0 contracts                   (0)
- *   mask.offset-top/-bottom/-left/-right  px                      (0)
- *   mask.color-mode           none | reinhard | histogram         (reinhard)
- *   mask.blend-mode           alpha | laplacian                   (laplacian)
- *   mask.blend-levels         1..10                               (5)
- *   mask.temporal-smoothing   0..1                                (0.5)
- *   mask.use-model-mask       true | false (the model's mask channel) (false)
- *   export.codec              h264 | hevc | vp9                   (h264)
- *   export.crf                0..51 (VP9: 0..63)                  (20)
- *   export.preset             ultrafast .. veryslow               (medium)
- *   export.whole-video        true | false                        (true)
- *   export.start-frame, export.end-frame  frame indices (end inclusive),
- *                             used when whole-video is false
- *   export.metadata           true | false (container tags)       (true)
- *   export.sidecar            true | false (<output>.likeness.json) (true)
- *   export.burn-in-label      true | false (visible label)        (false)
- *   convert.direction         A2B | B2A                           (A2B)
- *   convert.redetect-interval full detection at least every N frames (10)
- *   convert.max-faces         faces swapped per frame             (8)
- *
- * Provenance: the container metadata and the sidecar are on by default; the
- * visible label is optional and off by default (it changes the picture).
+ * The project keys, their defaults, ranges and choices are declared once,
+ * in lk_convert_params_get_schema () (lk-convert-params.c): the Masks and
+ * Export pages, likeness-cli convert and the sidecar all derive theirs from
+ * it. Provenance: the container metadata and the sidecar are on by default;
+ * the visible label is optional and off by default (it changes the picture).
  */
 
 /* Identity A is the source person (whose face is put in), B the target
@@ -73,6 +51,10 @@ typedef enum
  * @redetect_interval: the tracker runs the full detector at least every
  *   this many frames (faces are tracked between); 1 detects on every frame
  * @max_faces: at most this many faces are replaced per frame
+ * @whole_video: @page_start_frame: @page_end_frame: the Export page's range
+ *   (export.whole-video, export.start-frame, export.end-frame; an end of 0
+ *   is the last frame); lk_convert_params_from_project () turns them into
+ *   @start_frame and @end_frame
  * @start_frame: @end_frame: a frame range (indices, @end_frame inclusive);
  *   -1: from the start / to the end
  * @start_time: @end_time: a time range in seconds (the frame shown at
@@ -94,6 +76,9 @@ typedef struct
   double             smoothing;
   int                redetect_interval;
   int                max_faces;
+  gboolean           whole_video;
+  int                page_start_frame;
+  int                page_end_frame;
   gint64             start_frame;
   gint64             end_frame;
   double             start_time;
@@ -106,13 +91,19 @@ typedef struct
   gboolean           sidecar;
 } LkConvertParams;
 
+/* The settings schema of conversions: mask.*, export.* and convert.* keys
+ * (lk-setting.h). */
+const LkSettingGroup *lk_convert_params_get_schema (void);
+
 LkConvertParams lk_convert_params_default      (void);
 
-/* Reads the keys above from @project; missing or unreadable values keep
- * the defaults (a bad value is logged, never fatal). */
+/* Reads the schema's keys from @project; missing or unreadable values keep
+ * the defaults (a bad value is logged, never fatal). Reads memory only
+ * (lk_project_get_setting ()), so it is cheap on every slider step. */
 LkConvertParams lk_convert_params_from_project (LkProject             *project);
 
-/* Checks ranges; the message names the setting. */
+/* Checks ranges (the schema's, and those between settings: the frame
+ * range, the CRF of the codec); the message names the setting. */
 gboolean        lk_convert_params_validate     (const LkConvertParams *params,
                                                 GError               **error);
 

@@ -16,12 +16,15 @@
  * coverage is exact). */
 #define SUB 8
 
+/* The conversion's settings schema (engine/convert/lk-convert-params.c)
+ * declares the same defaults for the fields it covers; tests/engine/
+ * test-settings checks that they agree. */
 LkMaskParams
 lk_mask_params_default (void)
 {
   LkMaskParams params = {
     .type = LK_MASK_HULL,
-    .feather = 15.0,
+    .feather = 12.0,
     .expand = 0.0,
     .offset_top = 0.0,
     .offset_bottom = 0.0,

@@ -45,6 +45,19 @@ void      _lk_project_set_error     (LkProject   *self,
 void      _lk_project_emit_faces_changed   (LkProject  *self,
                                             LkIdentity  identity);
 void      _lk_project_emit_sources_changed (LkProject  *self);
+void      _lk_project_emit_setting_changed (LkProject  *self,
+                                            const char *key,
+                                            const char *value);
+
+/* The settings kept in memory (lk-project-settings.c): made empty with the
+ * project, filled from the database when it is opened. */
+typedef struct _LkProjectSettings LkProjectSettings;
+
+LkProjectSettings *_lk_project_settings_new  (void);
+void               _lk_project_settings_free (LkProjectSettings *settings);
+gboolean           _lk_project_settings_load (LkProject         *self,
+                                              GError           **error);
+LkProjectSettings *_lk_project_get_settings  (LkProject         *self);
 
 /* An absolute path for @path (as given on a command line). */
 char     *_lk_project_absolute_path        (const char *path);

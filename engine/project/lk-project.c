@@ -27,6 +27,9 @@ struct _LkProject
   sqlite3      *db;
   int           schema_version;
   GMainContext *context;     /* where signals are emitted */
+  int           statements;  /* prepared or executed, for tests and benchmarks */
+
+  LkProjectSettings *settings; /* lk-project-settings.c */
 };
 
 G_DEFINE_FINAL_TYPE (LkProject, lk_project, G_TYPE_OBJECT)
@@ -188,6 +191,7 @@ lk_project_finalize (GObject *object)
   g_clear_pointer (&self->model_dir, g_free);
   g_clear_pointer (&self->renders_dir, g_free);
   g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->settings, _lk_project_settings_free);
   g_rec_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (lk_project_parent_class)->finalize (object);
@@ -239,11 +243,12 @@ lk_project_class_init (LkProjectClass *klass)
     g_signal_new ("faces-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT);
 
-  /* detailed by the key; key: the setting that changed */
+  /* detailed by the key; key: the setting that changed; value: its new
+   * stored text (NULL: removed, the default applies) */
   signals[SETTING_CHANGED] =
     g_signal_new ("setting-changed", G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
@@ -251,6 +256,7 @@ lk_project_init (LkProject *self)
 {
   g_rec_mutex_init (&self->lock);
   self->context = g_main_context_ref_thread_default ();
+  self->settings = _lk_project_settings_new ();
 }
 
 /* Private API */
@@ -323,6 +329,7 @@ _lk_project_exec (LkProject   *self,
                   const char  *sql,
                   GError     **error)
 {
+  g_atomic_int_inc (&self->statements);
   if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
     {
       _lk_project_set_error (self, error, "database error");
@@ -339,6 +346,7 @@ _lk_project_prepare (LkProject   *self,
 {
   sqlite3_stmt *stmt = NULL;
 
+  g_atomic_int_inc (&self->statements);
   if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
     {
       _lk_project_set_error (self, error, "database error");
@@ -382,6 +390,7 @@ typedef struct
   GQuark     detail;
   int        identity;
   char      *key;
+  char      *value;
 } Emission;
 
 static gboolean
@@ -392,7 +401,8 @@ emit_in_context (gpointer data)
   if (emission->signal_id == signals[FACES_CHANGED])
     g_signal_emit (emission->project, emission->signal_id, 0, emission->identity);
   else if (emission->signal_id == signals[SETTING_CHANGED])
-    g_signal_emit (emission->project, emission->signal_id, emission->detail, emission->key);
+    g_signal_emit (emission->project, emission->signal_id, emission->detail, emission->key,
+                   emission->value);
   else
     g_signal_emit (emission->project, emission->signal_id, 0);
 
@@ -406,6 +416,7 @@ emission_free (gpointer data)
 
   g_object_unref (emission->project);
   g_free (emission->key);
+  g_free (emission->value);
   g_free (emission);
 }
 
@@ -433,6 +444,36 @@ _lk_project_emit_faces_changed (LkProject  *self,
                                 LkIdentity  identity)
 {
   lk_project_emit (self, signals[FACES_CHANGED], identity, NULL);
+}
+
+void
+_lk_project_emit_setting_changed (LkProject  *self,
+                                  const char *key,
+                                  const char *value)
+{
+  Emission *emission = g_new0 (Emission, 1);
+
+  emission->project = g_object_ref (self);
+  emission->signal_id = signals[SETTING_CHANGED];
+  emission->key = g_strdup (key);
+  emission->value = g_strdup (value);
+  emission->detail = g_quark_from_string (key);
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT,
+                              emit_in_context, emission, emission_free);
+}
+
+gint64
+lk_project_get_statement_count (LkProject *self)
+{
+  g_return_val_if_fail (LK_IS_PROJECT (self), 0);
+
+  return g_atomic_int_get (&self->statements);
+}
+
+LkProjectSettings *
+_lk_project_get_settings (LkProject *self)
+{
+  return self->settings;
 }
 
 void
@@ -643,7 +684,7 @@ lk_project_open_db (LkProject  *self,
 
   self->schema_version = lk_project_read_user_version (self);
 
-  return TRUE;
+  return _lk_project_settings_load (self, error);
 }
 
 LkProject *
@@ -773,104 +814,6 @@ lk_project_get_renders_dir (LkProject *self)
   g_return_val_if_fail (LK_IS_PROJECT (self), NULL);
 
   return self->renders_dir;
-}
-
-/* Settings */
-
-char *
-lk_project_get_setting (LkProject  *self,
-                        const char *key)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  char *value = NULL;
-
-  g_return_val_if_fail (LK_IS_PROJECT (self), NULL);
-  g_return_val_if_fail (key != NULL, NULL);
-
-  _lk_project_lock (self);
-  stmt = _lk_project_prepare (self, "SELECT value FROM settings WHERE key = ?", NULL);
-  if (stmt != NULL)
-    {
-      sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-    }
-  _lk_project_unlock (self);
-
-  return value;
-}
-
-gboolean
-lk_project_set_setting (LkProject   *self,
-                        const char  *key,
-                        const char  *value,
-                        GError     **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autofree char *old = NULL;
-  gboolean ok = FALSE;
-
-  g_return_val_if_fail (LK_IS_PROJECT (self), FALSE);
-  g_return_val_if_fail (key != NULL, FALSE);
-
-  old = lk_project_get_setting (self, key);
-  if (g_strcmp0 (old, value) == 0)
-    return TRUE;
-
-  _lk_project_lock (self);
-  if (value != NULL)
-    stmt = _lk_project_prepare (self,
-                                "INSERT INTO settings (key, value) VALUES (?1, ?2) "
-                                "ON CONFLICT (key) DO UPDATE SET value = ?2", error);
-  else
-    stmt = _lk_project_prepare (self, "DELETE FROM settings WHERE key = ?1", error);
-
-  if (stmt != NULL)
-    {
-      sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
-      if (value != NULL)
-        sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
-      if (sqlite3_step (stmt) == SQLITE_DONE)
-        ok = TRUE;
-      else
-        _lk_project_set_error (self, error, "cannot save the setting");
-    }
-  _lk_project_unlock (self);
-
-  if (ok)
-    lk_project_emit (self, signals[SETTING_CHANGED], 0, key);
-
-  return ok;
-}
-
-double
-lk_project_get_setting_double (LkProject  *self,
-                               const char *key,
-                               double      default_value)
-{
-  g_autofree char *value = lk_project_get_setting (self, key);
-  char *end = NULL;
-  double result;
-
-  if (value == NULL)
-    return default_value;
-
-  result = g_ascii_strtod (value, &end);
-  if (end == value || *end != '\0')
-    return default_value;
-
-  return result;
-}
-
-gboolean
-lk_project_set_setting_double (LkProject   *self,
-                               const char  *key,
-                               double       value,
-                               GError     **error)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  return lk_project_set_setting (self, key, g_ascii_dtostr (buf, sizeof buf, value), error);
 }
 
 /* Identities */

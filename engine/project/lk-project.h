@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "lk-setting.h"
 #include "lk-types.h"
 
 G_BEGIN_DECLS
@@ -62,15 +63,29 @@ int          lk_project_get_schema_version (LkProject   *self);
 const char  *lk_project_get_model_dir     (LkProject    *self);
 const char  *lk_project_get_renders_dir   (LkProject    *self);
 
-/* Settings: a key/value table (mask, convert and training parameters).
- * Writes are committed at once. Keys are free-form, dotted by area:
- * "mask.feather", "train.batch-size", ... */
+/* Settings: a key/value table of text (mask, convert and training
+ * parameters; their keys, types, defaults and ranges are declared once in
+ * the settings schema, lk-setting.h). The project reads them all when it is
+ * opened and keeps them in memory: reading one never touches the database
+ * and never waits for a worker's write. A change is written through at
+ * once (one statement; several in one transaction with
+ * lk_project_set_settings ()) and then announced by "setting-changed",
+ * detailed by the key, with the new value. A value set by another process
+ * while the project is open is seen when it is opened again. */
 char        *lk_project_get_setting       (LkProject    *self,
                                            const char   *key);
+/* @value NULL removes the setting (its default applies again). */
 gboolean     lk_project_set_setting       (LkProject    *self,
                                            const char   *key,
                                            const char   *value,
                                            GError      **error);
+/* @keys and @values of the same length (@values[i] NULL: removed), all
+ * written in one transaction or none. */
+gboolean     lk_project_set_settings      (LkProject          *self,
+                                           const char * const *keys,
+                                           const char * const *values,
+                                           guint               n,
+                                           GError            **error);
 double       lk_project_get_setting_double (LkProject   *self,
                                             const char  *key,
                                             double       default_value);
@@ -78,6 +93,24 @@ gboolean     lk_project_set_setting_double (LkProject   *self,
                                             const char  *key,
                                             double       value,
                                             GError     **error);
+
+/* The settings of @group (lk-setting.h) from the project into @instance:
+ * each field starts at its default; a stored value that is out of range or
+ * cannot be read keeps the default and is logged once, never fatal. */
+void         lk_project_load_settings     (LkProject            *self,
+                                           const LkSettingGroup *group,
+                                           gpointer              instance);
+/* Every field of @group from @instance into the project, in one
+ * transaction. Values are checked first: nothing is written when one is
+ * out of range (@error names it). */
+gboolean     lk_project_store_settings    (LkProject            *self,
+                                           const LkSettingGroup *group,
+                                           gconstpointer         instance,
+                                           GError              **error);
+
+/* How many SQL statements the project has prepared or run since it was
+ * opened (for tests and benchmarks). */
+gint64       lk_project_get_statement_count (LkProject  *self);
 
 /* Sources. Adding the same path twice for the same identity returns the
  * existing row's id. */

@@ -14,36 +14,6 @@
 #include "lk-train-private.h"
 #include "lk-types.h"
 
-LkTrainParams
-lk_train_params_default (void)
-{
-  LkTrainParams p = {
-    .face_size = 128,
-    .encoder_width = 64,
-    .decoder_width = 64,
-    .bottleneck = 256,
-    .batch_size = 16,
-    .learning_rate = 5e-5,
-    .pixel_loss = LK_TRAIN_LOSS_L1,
-    .dssim_weight = 1.0,
-    .face_area_only = TRUE,
-    .eye_mouth_weight = 0.0,
-    .gan = FALSE,
-    .gan_weight = 0.1,
-    .critic_learning_rate = 2e-5,
-    .augment = TRUE,
-    .seed = 1,
-    .deterministic = FALSE,
-    .save_interval = 10.0,
-    .keep_checkpoints = 3,
-    .preview_interval = 15.0,
-    .device = LK_TRAIN_DEVICE_AUTO,
-    .cuda_graphs = FALSE,
-  };
-
-  return p;
-}
-
 const char *
 lk_train_loss_to_string (LkTrainLoss loss)
 {
@@ -74,139 +44,138 @@ lk_train_device_from_string (const char *name)
   return lk_enum_from_nick (LK_TYPE_TRAIN_DEVICE, name);
 }
 
-/* ---- Reading and writing the project's settings ------------------------- */
+/* ---- The schema ------------------------------------------------------------ */
 
-static gboolean
-parse_double (const char *text,
-              double     *out)
+#define OFFSET(field) G_STRUCT_OFFSET (LkTrainParams, field)
+
+static const LkSettingChoice face_size_choices[] = {
+  { "64", N_("64 px") },
+  { "128", N_("128 px") },
+  { "256", N_("256 px") },
+  { NULL }
+};
+
+static const LkSettingChoice loss_choices[] = {
+  { "l1", N_("L1") },
+  { "mse", N_("MSE") },
+  { NULL }
+};
+
+/* The only place where a training setting's default, range and choices are
+ * written down. The architecture (face size, widths, bottleneck) applies to
+ * a new model only. */
+static const LkSettingDef train_settings[] = {
+  { .key = "train.face-size", .type = LK_SETTING_INT, .offset = OFFSET (face_size),
+    .default_text = "128", .min = 64, .max = 256, .choices = face_size_choices,
+    .label = N_("Face size"),
+    .description = N_("Width and height of the faces the model learns, in pixels"),
+    .cli_name = "size", .unit = "PX" },
+  { .key = "train.encoder-width", .type = LK_SETTING_INT, .offset = OFFSET (encoder_width),
+    .default_text = "64", .min = 4, .max = 512, .label = N_("Encoder width"),
+    .description = N_("Channels of the first encoder layer; each further layer doubles them"),
+    .cli_name = "encoder-width", .unit = "N" },
+  { .key = "train.decoder-width", .type = LK_SETTING_INT, .offset = OFFSET (decoder_width),
+    .default_text = "64", .min = 4, .max = 512, .label = N_("Decoder width"),
+    .description = N_("Channels of the last decoder layer"),
+    .cli_name = "decoder-width", .unit = "N" },
+  { .key = "train.bottleneck", .type = LK_SETTING_INT, .offset = OFFSET (bottleneck),
+    .default_text = "256", .min = 8, .max = 4096, .label = N_("Bottleneck"),
+    .description = N_("Size of the shared code between encoder and decoders"),
+    .cli_name = "bottleneck", .unit = "N" },
+  { .key = "train.batch-size", .type = LK_SETTING_INT, .offset = OFFSET (batch_size),
+    .default_text = "16", .min = 1, .max = 4096, .label = N_("Batch size"),
+    .description = N_("Faces of each person per step; larger batches need more memory"),
+    .cli_name = "batch", .cli_short = 'b', .unit = "N" },
+  { .key = "train.learning-rate", .type = LK_SETTING_DOUBLE, .offset = OFFSET (learning_rate),
+    .default_text = "5e-05", .min = 1e-9, .max = 1, .label = N_("Learning rate"),
+    .description = N_("Step size of the Adam optimiser"), .cli_name = "lr", .unit = "F" },
+  { .key = "train.loss", .type = LK_SETTING_ENUM, .offset = OFFSET (pixel_loss),
+    .default_text = "l1", .enum_type = lk_train_loss_get_type, .choices = loss_choices,
+    .label = N_("Pixel loss"),
+    .description = N_("L1 measures absolute differences, MSE squared ones"),
+    .cli_name = "loss" },
+  { .key = "train.dssim-weight", .type = LK_SETTING_DOUBLE, .offset = OFFSET (dssim_weight),
+    .default_text = "1", .min = 0, .max = 100, .label = N_("Structural similarity weight"),
+    .description = N_("Weight of the DSSIM term, which favours sharp detail"),
+    .cli_name = "dssim", .unit = "W" },
+  { .key = "train.face-area-only", .type = LK_SETTING_BOOLEAN, .offset = OFFSET (face_area_only),
+    .default_text = "true", .label = N_("Face area only"),
+    .description = N_("Weight the loss by the face's landmark hull, not the background"),
+    .cli_name = "face-area-only" },
+  { .key = "train.eye-mouth-weight", .type = LK_SETTING_DOUBLE,
+    .offset = OFFSET (eye_mouth_weight), .default_text = "0", .min = 0, .max = 100,
+    .label = N_("Eye and mouth weight"),
+    .description = N_("Extra weight of the loss on the eyes and mouth; 0 is off"),
+    .cli_name = "eye-mouth-weight", .unit = "W" },
+  { .key = "train.gan", .type = LK_SETTING_BOOLEAN, .offset = OFFSET (gan),
+    .default_text = "false", .label = N_("Use a critic"),
+    .description = N_("Train a GAN critic too"), .cli_name = "gan" },
+  { .key = "train.gan-weight", .type = LK_SETTING_DOUBLE, .offset = OFFSET (gan_weight),
+    .default_text = "0.1", .min = 0, .max = 100, .label = N_("Critic weight"),
+    .description = N_("Weight of the adversarial loss"), .cli_name = "gan-weight", .unit = "W" },
+  { .key = "train.critic-learning-rate", .type = LK_SETTING_DOUBLE,
+    .offset = OFFSET (critic_learning_rate), .default_text = "2e-05", .min = 1e-9, .max = 1,
+    .label = N_("Critic learning rate"), .description = N_("Step size of the critic's optimiser"),
+    .cli_name = "critic-lr", .unit = "F" },
+  { .key = "train.augment", .type = LK_SETTING_BOOLEAN, .offset = OFFSET (augment),
+    .default_text = "true", .label = N_("Augmentation"),
+    .description = N_("Random warp, rotation, scale, shift, flip and colour of the training faces"),
+    .cli_name = "augment" },
+  { .key = "train.seed", .type = LK_SETTING_UINT64, .offset = OFFSET (seed),
+    .default_text = "1", .min = 0, .max = 9007199254740992.0, .label = N_("Seed"),
+    .description = N_("Seed of a new model and of sampling"), .cli_name = "seed", .unit = "N" },
+  { .key = "train.save-interval", .type = LK_SETTING_DOUBLE, .offset = OFFSET (save_interval),
+    .default_text = "10", .min = 0, .max = 1e6, .label = N_("Save interval"),
+    .description = N_("Save a checkpoint every MINUTES (0: only at the end)"),
+    .cli_name = "save-every", .unit = "MINUTES" },
+  { .key = "train.keep-checkpoints", .type = LK_SETTING_INT, .offset = OFFSET (keep_checkpoints),
+    .default_text = "3", .min = 1, .max = 1000, .label = N_("Checkpoints kept"),
+    .description = N_("Keep the newest N checkpoints"), .cli_name = "keep", .unit = "N" },
+  { .key = "train.preview-interval", .type = LK_SETTING_DOUBLE,
+    .offset = OFFSET (preview_interval), .default_text = "15", .min = 0, .max = 1e6,
+    .label = N_("Preview interval"),
+    .description = N_("Seconds between preview renders (0: none)"),
+    .cli_name = "preview-every", .unit = "SECONDS" },
+  { .key = "train.device", .type = LK_SETTING_ENUM, .offset = OFFSET (device),
+    .default_text = "auto", .enum_type = lk_train_device_get_type, .label = N_("Compute device"),
+    .description = N_("Where to train: auto, cpu or cuda"), .cli_name = "device" },
+  { .key = "train.cuda-graphs", .type = LK_SETTING_BOOLEAN, .offset = OFFSET (cuda_graphs),
+    .default_text = "false", .label = N_("CUDA graphs"),
+    .description = N_("Replay each step as one captured graph: fewer launches, faster with small models"),
+    .cli_name = "cuda-graphs" },
+};
+
+#undef OFFSET
+
+static const LkSettingGroup train_group = {
+  "train", train_settings, G_N_ELEMENTS (train_settings)
+};
+
+const LkSettingGroup *
+lk_train_params_get_schema (void)
 {
-  char *end = NULL;
-  double v;
-
-  if (text == NULL)
-    return FALSE;
-  v = g_ascii_strtod (text, &end);
-  if (end == text || *end != '\0' || !isfinite (v))
-    return FALSE;
-  *out = v;
-  return TRUE;
+  return &train_group;
 }
 
-static void
-read_double (LkProject  *project,
-             const char *key,
-             double     *value,
-             double      min,
-             double      max)
+LkTrainParams
+lk_train_params_default (void)
 {
-  g_autofree char *text = lk_project_get_setting (project, key);
-  double v;
+  LkTrainParams p = { 0 };
 
-  if (text == NULL)
-    return;
-  if (!parse_double (text, &v) || v < min || v > max)
-    {
-      g_message ("setting %s: “%s” is not a number from %g to %g; using %g", key, text, min,
-                 max, *value);
-      return;
-    }
-  *value = v;
-}
-
-static void
-read_int (LkProject  *project,
-          const char *key,
-          int        *value,
-          int         min,
-          int         max)
-{
-  double v = *value;
-
-  read_double (project, key, &v, min, max);
-  *value = (int) v;
-}
-
-static void
-read_bool (LkProject  *project,
-           const char *key,
-           gboolean   *value)
-{
-  g_autofree char *text = lk_project_get_setting (project, key);
-
-  if (text == NULL)
-    return;
-  if (g_ascii_strcasecmp (text, "true") == 0 || g_str_equal (text, "1"))
-    *value = TRUE;
-  else if (g_ascii_strcasecmp (text, "false") == 0 || g_str_equal (text, "0"))
-    *value = FALSE;
-  else
-    g_message ("setting %s: “%s” is not true or false", key, text);
+  /* deterministic and threads are not settings: off and "as set". */
+  lk_setting_group_set_defaults (&train_group, &p);
+  return p;
 }
 
 LkTrainParams
 lk_train_params_from_project (LkProject *project)
 {
   LkTrainParams p = lk_train_params_default ();
-  g_autofree char *loss = NULL;
-  g_autofree char *device = NULL;
-  double seed = (double) p.seed;
-  int face_size = p.face_size;
 
   g_return_val_if_fail (LK_IS_PROJECT (project), p);
 
-  read_int (project, "train.face-size", &face_size, 64, 256);
-  if (face_size == 64 || face_size == 128 || face_size == 256)
-    p.face_size = face_size;
-  else
-    g_message ("setting train.face-size: %d is not 64, 128 or 256", face_size);
-  read_int (project, "train.encoder-width", &p.encoder_width, 4, 512);
-  read_int (project, "train.decoder-width", &p.decoder_width, 4, 512);
-  read_int (project, "train.bottleneck", &p.bottleneck, 8, 4096);
-  read_int (project, "train.batch-size", &p.batch_size, 1, 4096);
-  read_double (project, "train.learning-rate", &p.learning_rate, 1e-9, 1.0);
-  loss = lk_project_get_setting (project, "train.loss");
-  if (loss != NULL)
-    {
-      if (lk_train_loss_from_string (loss) >= 0)
-        p.pixel_loss = lk_train_loss_from_string (loss);
-      else
-        g_message ("setting train.loss: “%s” is not l1 or mse", loss);
-    }
-  read_double (project, "train.dssim-weight", &p.dssim_weight, 0.0, 100.0);
-  read_bool (project, "train.face-area-only", &p.face_area_only);
-  read_double (project, "train.eye-mouth-weight", &p.eye_mouth_weight, 0.0, 100.0);
-  read_bool (project, "train.gan", &p.gan);
-  read_double (project, "train.gan-weight", &p.gan_weight, 0.0, 100.0);
-  read_double (project, "train.critic-learning-rate", &p.critic_learning_rate, 1e-9, 1.0);
-  read_bool (project, "train.augment", &p.augment);
-  read_double (project, "train.seed", &seed, 0, 9007199254740992.0);
-  p.seed = (guint64) seed;
-  read_double (project, "train.save-interval", &p.save_interval, 0.0, 1e6);
-  read_int (project, "train.keep-checkpoints", &p.keep_checkpoints, 1, 1000);
-  read_double (project, "train.preview-interval", &p.preview_interval, 0.0, 1e6);
-  device = lk_project_get_setting (project, "train.device");
-  if (device != NULL)
-    {
-      if (lk_train_device_from_string (device) >= 0)
-        p.device = lk_train_device_from_string (device);
-      else
-        g_message ("setting train.device: “%s” is not auto, cpu or cuda", device);
-    }
-  read_bool (project, "train.cuda-graphs", &p.cuda_graphs);
-
+  lk_project_load_settings (project, &train_group, &p);
   return p;
-}
-
-static gboolean
-set_double (LkProject   *project,
-            const char  *key,
-            double       value,
-            GError     **error)
-{
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-
-  return lk_project_set_setting (project, key,
-                                 g_ascii_formatd (buffer, sizeof buffer, "%.9g", value), error);
 }
 
 gboolean
@@ -217,80 +186,23 @@ lk_train_params_save_to_project (const LkTrainParams *p,
   g_return_val_if_fail (p != NULL, FALSE);
   g_return_val_if_fail (LK_IS_PROJECT (project), FALSE);
 
-  return set_double (project, "train.face-size", p->face_size, error) &&
-         set_double (project, "train.encoder-width", p->encoder_width, error) &&
-         set_double (project, "train.decoder-width", p->decoder_width, error) &&
-         set_double (project, "train.bottleneck", p->bottleneck, error) &&
-         set_double (project, "train.batch-size", p->batch_size, error) &&
-         set_double (project, "train.learning-rate", p->learning_rate, error) &&
-         lk_project_set_setting (project, "train.loss", lk_train_loss_to_string (p->pixel_loss),
-                                 error) &&
-         set_double (project, "train.dssim-weight", p->dssim_weight, error) &&
-         lk_project_set_setting (project, "train.face-area-only",
-                                 p->face_area_only ? "true" : "false", error) &&
-         set_double (project, "train.eye-mouth-weight", p->eye_mouth_weight, error) &&
-         lk_project_set_setting (project, "train.gan", p->gan ? "true" : "false", error) &&
-         set_double (project, "train.gan-weight", p->gan_weight, error) &&
-         set_double (project, "train.critic-learning-rate", p->critic_learning_rate, error) &&
-         lk_project_set_setting (project, "train.augment", p->augment ? "true" : "false", error) &&
-         set_double (project, "train.seed", (double) p->seed, error) &&
-         set_double (project, "train.save-interval", p->save_interval, error) &&
-         set_double (project, "train.keep-checkpoints", p->keep_checkpoints, error) &&
-         set_double (project, "train.preview-interval", p->preview_interval, error) &&
-         lk_project_set_setting (project, "train.device", lk_train_device_to_string (p->device),
-                                 error) &&
-         lk_project_set_setting (project, "train.cuda-graphs", p->cuda_graphs ? "true" : "false",
-                                 error);
+  return lk_project_store_settings (project, &train_group, p, error);
 }
 
 gboolean
 lk_train_params_validate (const LkTrainParams  *p,
                           GError              **error)
 {
-  const char *bad = NULL;
-
   g_return_val_if_fail (p != NULL, FALSE);
 
-  if (p->face_size != 64 && p->face_size != 128 && p->face_size != 256)
-    bad = "face-size (64, 128 or 256)";
-  else if (p->encoder_width < 4 || p->encoder_width > 512)
-    bad = "encoder-width (4 to 512)";
-  else if (p->decoder_width < 4 || p->decoder_width > 512)
-    bad = "decoder-width (4 to 512)";
-  else if (p->bottleneck < 8 || p->bottleneck > 4096)
-    bad = "bottleneck (8 to 4096)";
-  else if (p->batch_size < 1 || p->batch_size > 4096)
-    bad = "batch-size (1 to 4096)";
-  else if (!(p->learning_rate > 0 && p->learning_rate <= 1))
-    bad = "learning-rate (above 0, at most 1)";
-  else if ((guint) p->pixel_loss > LK_TRAIN_LOSS_MSE)
-    bad = "loss (l1 or mse)";
-  else if (!(p->dssim_weight >= 0 && p->dssim_weight <= 100))
-    bad = "dssim-weight (0 to 100)";
-  else if (!(p->eye_mouth_weight >= 0 && p->eye_mouth_weight <= 100))
-    bad = "eye-mouth-weight (0 to 100)";
-  else if (!(p->gan_weight >= 0 && p->gan_weight <= 100))
-    bad = "gan-weight (0 to 100)";
-  else if (!(p->critic_learning_rate > 0 && p->critic_learning_rate <= 1))
-    bad = "critic-learning-rate (above 0, at most 1)";
-  else if (!isfinite (p->save_interval))
-    bad = "save-interval (minutes)";
-  else if (p->keep_checkpoints < 1 || p->keep_checkpoints > 1000)
-    bad = "keep-checkpoints (1 to 1000)";
-  else if (!isfinite (p->preview_interval))
-    bad = "preview-interval (seconds)";
-  else if (p->threads < 0 || p->threads > 1024)
-    bad = "threads (0 to 1024)";
-  else if ((guint) p->device > LK_TRAIN_DEVICE_CUDA)
-    bad = "device (auto, cpu or cuda)";
-
-  if (bad != NULL)
+  if (!lk_setting_group_check (&train_group, p, error))
+    return FALSE;
+  if (p->threads < 0 || p->threads > 1024)
     {
       g_set_error (error, LK_ERROR, LK_ERROR_INVALID_INPUT,
-                   _("Training setting %s is out of range"), bad);
+                   _("Training setting %s is out of range"), "threads (0 to 1024)");
       return FALSE;
     }
-
   return TRUE;
 }
 
@@ -302,36 +214,11 @@ lk_train_params_to_json (const LkTrainParams *p)
   g_autoptr(JsonNode) root = NULL;
 
   json_builder_begin_object (b);
-#define INT(name, v) json_builder_set_member_name (b, name); json_builder_add_int_value (b, v)
-#define DBL(name, v) json_builder_set_member_name (b, name); json_builder_add_double_value (b, v)
-#define BOOL(name, v) json_builder_set_member_name (b, name); json_builder_add_boolean_value (b, v)
-#define STR(name, v) json_builder_set_member_name (b, name); json_builder_add_string_value (b, v)
-  INT ("face-size", p->face_size);
-  INT ("encoder-width", p->encoder_width);
-  INT ("decoder-width", p->decoder_width);
-  INT ("bottleneck", p->bottleneck);
-  INT ("batch-size", p->batch_size);
-  DBL ("learning-rate", p->learning_rate);
-  STR ("loss", lk_train_loss_to_string (p->pixel_loss));
-  DBL ("dssim-weight", p->dssim_weight);
-  BOOL ("face-area-only", p->face_area_only);
-  DBL ("eye-mouth-weight", p->eye_mouth_weight);
-  BOOL ("gan", p->gan);
-  DBL ("gan-weight", p->gan_weight);
-  DBL ("critic-learning-rate", p->critic_learning_rate);
-  BOOL ("augment", p->augment);
-  INT ("seed", (gint64) p->seed);
-  BOOL ("deterministic", p->deterministic);
-  DBL ("save-interval", p->save_interval);
-  INT ("keep-checkpoints", p->keep_checkpoints);
-  DBL ("preview-interval", p->preview_interval);
-  STR ("device", lk_train_device_to_string (p->device));
-  BOOL ("cuda-graphs", p->cuda_graphs);
-  INT ("threads", p->threads);
-#undef INT
-#undef DBL
-#undef BOOL
-#undef STR
+  lk_setting_group_add_json (&train_group, p, b);
+  json_builder_set_member_name (b, "deterministic");
+  json_builder_add_boolean_value (b, p->deterministic);
+  json_builder_set_member_name (b, "threads");
+  json_builder_add_int_value (b, p->threads);
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);

@@ -33,13 +33,10 @@ typedef enum
  * bottleneck) only matters for a new model: once a checkpoint exists, its
  * own architecture is used (see lk_trainer_reset_model()).
  *
- * Project settings ("train.<key>", stored as text) and their defaults:
- *   face-size 128 (64|128|256), encoder-width 64, decoder-width 64,
- *   bottleneck 256, batch-size 16, learning-rate 5e-05, loss l1 (l1|mse),
- *   dssim-weight 1 (relative to the pixel loss), face-area-only true,
- *   eye-mouth-weight 0, gan false, gan-weight 0.1, critic-learning-rate
- *   2e-05, augment true, seed 1, save-interval 10 (minutes), keep-checkpoints
- *   3, preview-interval 15 (seconds), device auto (auto|cpu|cuda).
+ * The project settings ("train.<key>"), their defaults, ranges and
+ * choices are declared once, in lk_train_params_get_schema ()
+ * (lk-train-params.c); the Train page and likeness-cli train derive theirs
+ * from it. deterministic and threads are not project settings.
  */
 typedef struct
 {
@@ -73,6 +70,9 @@ typedef struct
   int            threads;            /* CPU threads for libtorch; 0: as the engine set it
                                         (one per core); not a project setting */
 } LkTrainParams;
+
+/* The settings schema of training: the train.* keys (lk-setting.h). */
+const LkSettingGroup *lk_train_params_get_schema (void);
 
 LkTrainParams  lk_train_params_default      (void);
 

@@ -115,9 +115,12 @@ test_create_layout (Fixture       *f,
 static void
 count_setting (LkProject  *project,
                const char *key,
+               const char *value,
                guint      *count)
 {
   g_assert_cmpstr (key, ==, "mask.feather");
+  /* The signal carries the new value: no read needed. */
+  g_assert_cmpstr (value, ==, "12.5");
   (*count)++;
 }
 
@@ -149,6 +152,55 @@ test_settings_persist (Fixture       *f,
   value = lk_project_get_setting (project, "export.codec");
   g_assert_cmpstr (value, ==, "hevc");
   g_assert_cmpfloat (lk_project_get_setting_double (project, "mask.feather", 0), ==, 12.5);
+}
+
+/* Settings live in memory: reading them runs no SQL, a change is one
+ * statement, several changes are one transaction, and the database holds
+ * what memory holds. */
+static void
+test_settings_in_memory (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkProject) project = lk_project_create (f->path, &error);
+  g_autofree char *folder = g_strdup (lk_project_get_path (project));
+  const char * const keys[] = { "mask.feather", "mask.expand", "export.crf" };
+  const char * const values[] = { "30", "-4", NULL };
+  gint64 before;
+  char *value;
+
+  g_assert_no_error (error);
+  g_assert_true (lk_project_set_setting (project, "export.crf", "18", &error));
+
+  before = lk_project_get_statement_count (project);
+  for (int i = 0; i < 100; i++)
+    g_free (lk_project_get_setting (project, "mask.feather"));
+  g_assert_cmpint (lk_project_get_statement_count (project) - before, ==, 0);
+
+  before = lk_project_get_statement_count (project);
+  g_assert_true (lk_project_set_setting (project, "mask.feather", "20", &error));
+  g_assert_cmpint (lk_project_get_statement_count (project) - before, ==, 1);
+  /* The same value again writes nothing. */
+  g_assert_true (lk_project_set_setting (project, "mask.feather", "20", &error));
+  g_assert_cmpint (lk_project_get_statement_count (project) - before, ==, 1);
+
+  /* Three changes (one a removal): BEGIN, three statements, COMMIT. */
+  before = lk_project_get_statement_count (project);
+  g_assert_true (lk_project_set_settings (project, keys, values, 3, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (lk_project_get_statement_count (project) - before, ==, 5);
+  value = lk_project_get_setting (project, "mask.feather");
+  g_assert_cmpstr (value, ==, "30");
+  g_free (value);
+  g_assert_null (lk_project_get_setting (project, "export.crf"));
+  g_clear_object (&project);
+
+  project = lk_project_open (folder, &error);
+  g_assert_no_error (error);
+  value = lk_project_get_setting (project, "mask.expand");
+  g_assert_cmpstr (value, ==, "-4");
+  g_free (value);
+  g_assert_null (lk_project_get_setting (project, "export.crf"));
 }
 
 static void
@@ -802,6 +854,7 @@ main (int   argc,
 
   ADD ("/engine/project/create-layout", test_create_layout);
   ADD ("/engine/project/settings-persist", test_settings_persist);
+  ADD ("/engine/project/settings-in-memory", test_settings_in_memory);
   ADD ("/engine/project/sources", test_sources);
   ADD ("/engine/project/newer-schema-refused", test_newer_schema_refused);
   ADD ("/engine/project/bad-folders", test_bad_folders);
