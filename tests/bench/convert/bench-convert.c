@@ -6,7 +6,13 @@
  * padded to 1280x720 and 1920x1080 with the ffmpeg CLI, in a temporary
  * folder. The model is a 64 px fixture with random weights (the cost of a
  * 64 px model does not depend on what it learnt). The export encodes
- * H.264 with x264's "veryfast" preset at CRF 20. */
+ * H.264 with x264's "veryfast" preset at CRF 20.
+ *
+ * The slider step is the whole path of one feather step in the Masks page,
+ * without GTK: the new value written to the project, "setting-changed", the
+ * settings read back, the request to the preview worker, the render of the
+ * 1080p frame by LkPreviewSession, the result back on the main loop; with
+ * the SQL statements it ran. */
 
 #include "config.h"
 
@@ -16,6 +22,8 @@
 #include <glib/gstdio.h>
 
 #include "lk-convert-preview.h"
+#include "lk-preview-session.h"
+#include "lk-preview-worker.h"
 #include "lk-converter.h"
 #include "lk-error.h"
 #include "lk-export.h"
@@ -233,6 +241,141 @@ bench_preview (LkProject  *project,
   lk_convert_preview_free (preview);
 }
 
+typedef struct
+{
+  GMainLoop       *loop;
+  LkProject       *project;
+  LkPreviewWorker *worker;
+  const char      *clip;
+  double           sent;
+  double           submitted;
+  double           elapsed;
+} Slider;
+
+typedef struct
+{
+  char            *video;
+  LkConvertParams  params;
+} SliderRequest;
+
+static void
+slider_request_free (gpointer data)
+{
+  SliderRequest *request = data;
+
+  g_free (request->video);
+  g_free (request);
+}
+
+static gpointer
+slider_job (gpointer       data,
+            gpointer       func_data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  SliderRequest *request = data;
+
+  return lk_preview_session_render (func_data, request->video, 0.5, &request->params,
+                                    cancellable, error);
+}
+
+/* As the Masks page does on "setting-changed". */
+static void
+slider_setting_changed_cb (LkProject  *project,
+                           const char *key,
+                           const char *value,
+                           Slider     *slider)
+{
+  SliderRequest *request = g_new0 (SliderRequest, 1);
+
+  request->video = g_strdup (slider->clip);
+  request->params = lk_convert_params_from_project (project);
+  lk_preview_worker_submit (slider->worker, request);
+  slider->submitted = now_s ();
+}
+
+static void
+slider_result_cb (LkPreviewWorker *worker,
+                  guint64          serial,
+                  gpointer         data,
+                  const GError    *error,
+                  gpointer         user_data)
+{
+  Slider *slider = user_data;
+
+  g_assert (error == NULL && data != NULL);
+  g_assert (((LkPreviewFrame *) data)->result != NULL);
+  slider->elapsed = now_s () - slider->sent;
+  g_main_loop_quit (slider->loop);
+}
+
+static void
+slider_frame_free (gpointer data)
+{
+  lk_preview_frame_free (data);
+}
+
+static void
+slider_session_free (gpointer data)
+{
+  lk_preview_session_free (data);
+}
+
+static void
+bench_slider_step (LkProject  *project,
+                   const char *clip)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *checkpoint = g_build_filename (lk_project_get_model_dir (project),
+                                                  "ckpt-1.safetensors", NULL);
+  Slider slider = { 0 };
+  enum { N = 30 };
+  double ms[N], settings_ms[N];
+  gint64 statements = 0;
+  gulong handler;
+
+  slider.loop = g_main_loop_new (NULL, FALSE);
+  slider.project = project;
+  slider.clip = clip;
+  slider.worker = lk_preview_worker_new (slider_job, lk_preview_session_new (project, checkpoint),
+                                         slider_session_free, slider_request_free,
+                                         slider_frame_free);
+  lk_preview_worker_set_result_func (slider.worker, slider_result_cb, &slider);
+  handler = g_signal_connect (project, "setting-changed::mask.feather",
+                              G_CALLBACK (slider_setting_changed_cb), &slider);
+
+  /* The first step loads the frame, detects and swaps: not a slider step. */
+  for (int i = -1; i < N; i++)
+    {
+      char value[16];
+      gint64 before = lk_project_get_statement_count (project);
+
+      g_snprintf (value, sizeof value, "%d", 8 + (i + 1) % 20 + (i < 0 ? 50 : 0));
+      slider.sent = now_s ();
+      g_assert (lk_project_set_setting (project, "mask.feather", value, &error));
+      g_main_loop_run (slider.loop);
+      if (i < 0)
+        continue;
+      ms[i] = 1000 * slider.elapsed;
+      settings_ms[i] = 1000 * (slider.submitted - slider.sent);
+      statements += lk_project_get_statement_count (project) - before;
+    }
+  qsort (ms, N, sizeof (double), compare_doubles);
+  qsort (settings_ms, N, sizeof (double), compare_doubles);
+  printf ("one feather step in the Masks page at 1080p, slider to new preview "
+          "(write, signal, settings, worker, render):\n");
+  printf ("  median %.1f ms, max %.1f ms; of which write + signal + settings read %.2f ms; "
+          "%.1f SQL statements per step\n", ms[N / 2], ms[N - 1], settings_ms[N / 2],
+          (double) statements / N);
+  printf ("RESULT slider-settings-ms=%.2f\n", settings_ms[N / 2]);
+  printf ("RESULT slider-1080p-feather-ms=%.1f\n", ms[N / 2]);
+  printf ("RESULT slider-statements=%.1f\n", (double) statements / N);
+
+  g_signal_handler_disconnect (project, handler);
+  g_clear_object (&slider.worker);
+  g_main_loop_unref (slider.loop);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -241,8 +384,6 @@ main (int    argc,
   g_autofree char *tmpdir = NULL, *path = NULL, *clip720 = NULL, *clip1080 = NULL;
   g_autoptr(LkProject) project = NULL;
 
-  (void) argc;
-  (void) argv;
   if (g_getenv ("LK_TESTDATA_DIR") == NULL)
     {
       g_printerr ("LK_TESTDATA_DIR is not set\n");
@@ -257,12 +398,16 @@ main (int    argc,
   printf ("%u cores; the export runs libtorch on 1 intra-op thread on the CPU "
           "(LK_CONVERT_TORCH_THREADS=N to change)\n", g_get_num_processors ());
 
-  clip720 = make_clip (tmpdir, "person_a-720p.mp4", 720, 1280, 100);
   clip1080 = make_clip (tmpdir, "person_a-1080p.mp4", 1080, 1920, 1.0);
-
-  bench_export (project, clip720, tmpdir);
-  profile_stages (project, clip720, tmpdir);
-  bench_preview (project, clip1080);
+  /* "bench-convert slider": the slider step alone. */
+  if (argc < 2 || g_strcmp0 (argv[1], "slider") != 0)
+    {
+      clip720 = make_clip (tmpdir, "person_a-720p.mp4", 720, 1280, 100);
+      bench_export (project, clip720, tmpdir);
+      profile_stages (project, clip720, tmpdir);
+      bench_preview (project, clip1080);
+    }
+  bench_slider_step (project, clip1080);
 
   g_clear_object (&project);
   {
