@@ -190,6 +190,7 @@ lk_project_list_faces (LkProject     *self,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *sql = NULL;
   const char *order_by = "f.id";
+  sqlite3 *db;
   int rc;
 
   g_return_val_if_fail (LK_IS_PROJECT (self), NULL);
@@ -225,11 +226,11 @@ lk_project_list_faces (LkProject     *self,
                            "ORDER BY %s, f.id %s", order->str, dir);
   }
 
-  _lk_project_lock (self);
-  stmt = _lk_project_prepare (self, sql, error);
+  db = _lk_project_read_lock (self);
+  stmt = _lk_project_prepare_on (self, db, sql, error);
   if (stmt == NULL)
     {
-      _lk_project_unlock (self);
+      _lk_project_read_unlock (self, db);
       return NULL;
     }
 
@@ -243,11 +244,13 @@ lk_project_list_faces (LkProject     *self,
 
   if (rc != SQLITE_DONE)
     {
-      _lk_project_set_error (self, error, "cannot list the faces");
-      _lk_project_unlock (self);
+      _lk_project_set_error_on (self, db, error, "cannot list the faces");
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      _lk_project_read_unlock (self, db);
       return NULL;
     }
-  _lk_project_unlock (self);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  _lk_project_read_unlock (self, db);
 
   return g_steal_pointer (&faces);
 }
@@ -259,13 +262,14 @@ lk_project_get_face (LkProject  *self,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   LkFace *face = NULL;
+  sqlite3 *db;
   int rc;
 
   g_return_val_if_fail (LK_IS_PROJECT (self), NULL);
 
-  _lk_project_lock (self);
-  stmt = _lk_project_prepare (self, "SELECT " FACE_COLUMNS " FROM faces f "
-                              "JOIN frames fr ON fr.id = f.frame_id WHERE f.id = ?", error);
+  db = _lk_project_read_lock (self);
+  stmt = _lk_project_prepare_on (self, db, "SELECT " FACE_COLUMNS " FROM faces f "
+                                 "JOIN frames fr ON fr.id = f.frame_id WHERE f.id = ?", error);
   if (stmt != NULL)
     {
       sqlite3_bind_int64 (stmt, 1, face_id);
@@ -276,9 +280,10 @@ lk_project_get_face (LkProject  *self,
         g_set_error (error, LK_ERROR, LK_ERROR_NOT_FOUND,
                      "The project has no face %" G_GINT64_FORMAT, face_id);
       else
-        _lk_project_set_error (self, error, "cannot read the face");
+        _lk_project_set_error_on (self, db, error, "cannot read the face");
     }
-  _lk_project_unlock (self);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  _lk_project_read_unlock (self, db);
 
   return face;
 }
@@ -541,15 +546,16 @@ lk_project_get_processed_frames (LkProject  *self,
 {
   g_autoptr(GHashTable) set = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3 *db;
   int rc;
 
   g_return_val_if_fail (LK_IS_PROJECT (self), NULL);
 
-  _lk_project_lock (self);
-  stmt = _lk_project_prepare (self, "SELECT pts FROM frames WHERE source_id = ?", error);
+  db = _lk_project_read_lock (self);
+  stmt = _lk_project_prepare_on (self, db, "SELECT pts FROM frames WHERE source_id = ?", error);
   if (stmt == NULL)
     {
-      _lk_project_unlock (self);
+      _lk_project_read_unlock (self, db);
       return NULL;
     }
   sqlite3_bind_int64 (stmt, 1, source_id);
@@ -561,11 +567,13 @@ lk_project_get_processed_frames (LkProject  *self,
     }
   if (rc != SQLITE_DONE)
     {
-      _lk_project_set_error (self, error, "cannot read the frames already extracted");
-      _lk_project_unlock (self);
+      _lk_project_set_error_on (self, db, error, "cannot read the frames already extracted");
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      _lk_project_read_unlock (self, db);
       return NULL;
     }
-  _lk_project_unlock (self);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  _lk_project_read_unlock (self, db);
 
   return g_steal_pointer (&set);
 }
@@ -775,11 +783,12 @@ out:
 
 static gboolean
 most_common (LkProject   *self,
+             sqlite3     *db,
              const char  *sql,
              double      *value,
              GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = _lk_project_prepare (self, sql, error);
+  g_autoptr(sqlite3_stmt) stmt = _lk_project_prepare_on (self, db, sql, error);
 
   *value = 0;
   if (stmt == NULL)
@@ -794,7 +803,7 @@ most_common (LkProject   *self,
       return TRUE;
 
     default:
-      _lk_project_set_error (self, error, "cannot read the faces");
+      _lk_project_set_error_on (self, db, error, "cannot read the faces");
       return FALSE;
     }
 }
@@ -806,16 +815,17 @@ lk_project_get_face_geometry (LkProject  *self,
                               GError    **error)
 {
   double size = 0, cov = 0;
+  sqlite3 *db;
   gboolean ok;
 
   g_return_val_if_fail (LK_IS_PROJECT (self), FALSE);
 
-  _lk_project_lock (self);
-  ok = most_common (self, "SELECT crop_size, COUNT(*) AS n FROM faces "
-                          "GROUP BY crop_size ORDER BY n DESC LIMIT 1", &size, error) &&
-       most_common (self, "SELECT coverage, COUNT(*) AS n FROM faces "
-                          "GROUP BY coverage ORDER BY n DESC LIMIT 1", &cov, error);
-  _lk_project_unlock (self);
+  db = _lk_project_read_lock (self);
+  ok = most_common (self, db, "SELECT crop_size, COUNT(*) AS n FROM faces "
+                              "GROUP BY crop_size ORDER BY n DESC LIMIT 1", &size, error) &&
+       most_common (self, db, "SELECT coverage, COUNT(*) AS n FROM faces "
+                              "GROUP BY coverage ORDER BY n DESC LIMIT 1", &cov, error);
+  _lk_project_read_unlock (self, db);
 
   if (crop_size != NULL)
     *crop_size = (int) size;
@@ -834,13 +844,14 @@ lk_project_count_faces (LkProject  *self,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   guint count = 0;
+  sqlite3 *db;
 
   g_return_val_if_fail (LK_IS_PROJECT (self), 0);
 
-  _lk_project_lock (self);
-  stmt = _lk_project_prepare (self,
-                              "SELECT count(*) FROM faces WHERE identity = ?1 "
-                              "AND (?2 = 0 OR included = 1)", NULL);
+  db = _lk_project_read_lock (self);
+  stmt = _lk_project_prepare_on (self, db,
+                                 "SELECT count(*) FROM faces WHERE identity = ?1 "
+                                 "AND (?2 = 0 OR included = 1)", NULL);
   if (stmt != NULL)
     {
       sqlite3_bind_int (stmt, 1, identity);
@@ -848,7 +859,8 @@ lk_project_count_faces (LkProject  *self,
       if (sqlite3_step (stmt) == SQLITE_ROW)
         count = sqlite3_column_int (stmt, 0);
     }
-  _lk_project_unlock (self);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  _lk_project_read_unlock (self, db);
 
   return count;
 }

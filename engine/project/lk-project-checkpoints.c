@@ -246,19 +246,20 @@ lk_project_list_checkpoints (LkProject  *self,
 {
   g_autoptr(GPtrArray) records = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3 *db;
   int rc;
 
   g_return_val_if_fail (LK_IS_PROJECT (self), NULL);
 
   records = g_ptr_array_new_with_free_func ((GDestroyNotify) lk_checkpoint_record_free);
 
-  _lk_project_lock (self);
-  stmt = _lk_project_prepare (self,
-                              "SELECT id, run_id, iteration, file, sha256, created_at "
-                              "FROM checkpoints ORDER BY iteration DESC, id DESC", error);
+  db = _lk_project_read_lock (self);
+  stmt = _lk_project_prepare_on (self, db,
+                                 "SELECT id, run_id, iteration, file, sha256, created_at "
+                                 "FROM checkpoints ORDER BY iteration DESC, id DESC", error);
   if (stmt == NULL)
     {
-      _lk_project_unlock (self);
+      _lk_project_read_unlock (self, db);
       return NULL;
     }
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -276,11 +277,13 @@ lk_project_list_checkpoints (LkProject  *self,
     }
   if (rc != SQLITE_DONE)
     {
-      _lk_project_set_error (self, error, "reading the checkpoints");
-      _lk_project_unlock (self);
+      _lk_project_set_error_on (self, db, error, "reading the checkpoints");
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      _lk_project_read_unlock (self, db);
       return NULL;
     }
-  _lk_project_unlock (self);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  _lk_project_read_unlock (self, db);
 
   return g_steal_pointer (&records);
 }

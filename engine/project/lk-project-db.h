@@ -12,13 +12,29 @@ G_BEGIN_DECLS
  * lk-project-runs.h, lk-project-checkpoints.h and lk-project-exports.h,
  * each of which takes the lock and runs its own transaction.
  *
- * All use of the connection happens between _lk_project_lock() and
- * _lk_project_unlock() (a recursive mutex): workers and the GTK thread share
- * one connection, and a transaction must not interleave with another
- * thread's statements. */
+ * All use of the writable connection happens between _lk_project_lock()
+ * and _lk_project_unlock() (a recursive mutex): workers and the GTK thread
+ * share it, and a transaction must not interleave with another thread's
+ * statements.
+ *
+ * A pure read (one query, or a few that need not agree with each other)
+ * goes between _lk_project_read_lock() and _lk_project_read_unlock()
+ * instead, on the connection the former returns: a read-only one, so the
+ * GTK thread does not wait while a worker writes a batch. It sees what was
+ * committed; on a thread that holds the write lock (maybe inside its own
+ * transaction) it is the writable connection. Finalize every statement
+ * before _lk_project_read_unlock(). A read that decides a write stays on
+ * the writable connection, under the write lock. */
 sqlite3  *_lk_project_get_db        (LkProject   *self);
 void      _lk_project_lock          (LkProject   *self);
 void      _lk_project_unlock        (LkProject   *self);
+sqlite3  *_lk_project_read_lock     (LkProject   *self);
+void      _lk_project_read_unlock   (LkProject   *self,
+                                     sqlite3     *db);
+/* For tests and benchmarks: every read on the writable connection, as
+ * before there was a reader. Call while no read is in flight. */
+void      _lk_project_set_single_connection (LkProject *self,
+                                             gboolean   single);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK; call with the lock held. */
 gboolean  _lk_project_begin         (LkProject   *self,
@@ -35,8 +51,17 @@ gboolean  _lk_project_exec          (LkProject   *self,
 sqlite3_stmt *_lk_project_prepare   (LkProject   *self,
                                      const char  *sql,
                                      GError     **error);
+/* The same on @db, from _lk_project_read_lock(). */
+sqlite3_stmt *_lk_project_prepare_on (LkProject  *self,
+                                      sqlite3    *db,
+                                      const char *sql,
+                                      GError    **error);
 /* Sets @error from the connection's last error, naming the database. */
 void      _lk_project_set_error     (LkProject   *self,
+                                     GError     **error,
+                                     const char  *what);
+void      _lk_project_set_error_on  (LkProject   *self,
+                                     sqlite3     *db,
                                      GError     **error,
                                      const char  *what);
 

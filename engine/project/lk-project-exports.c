@@ -107,13 +107,15 @@ lk_project_get_export (LkProject   *self,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   LkExportRecord *record = NULL;
+  sqlite3 *db;
 
   g_return_val_if_fail (LK_IS_PROJECT (self), NULL);
 
-  _lk_project_lock (self);
-  stmt = _lk_project_prepare (self, "SELECT id, target, output, direction, settings, "
-                                    "checkpoint_sha256, output_sha256, started_at, "
-                                    "finished_at, status FROM exports WHERE id = ?1", error);
+  db = _lk_project_read_lock (self);
+  stmt = _lk_project_prepare_on (self, db, "SELECT id, target, output, direction, settings, "
+                                           "checkpoint_sha256, output_sha256, started_at, "
+                                           "finished_at, status FROM exports WHERE id = ?1",
+                                 error);
   if (stmt != NULL)
     {
       sqlite3_bind_int64 (stmt, 1, export_id);
@@ -139,11 +141,11 @@ lk_project_get_export (LkProject   *self,
           break;
 
         default:
-          _lk_project_set_error (self, error, "reading an export");
+          _lk_project_set_error_on (self, db, error, "reading an export");
         }
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
-  _lk_project_unlock (self);
+  _lk_project_read_unlock (self, db);
 
   return record;
 }

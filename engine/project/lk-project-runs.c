@@ -154,22 +154,23 @@ lk_project_load_loss_history (LkProject  *self,
 {
   g_autoptr(GArray) points = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3 *db;
   int rc;
 
   g_return_val_if_fail (LK_IS_PROJECT (self), NULL);
 
   points = g_array_new (FALSE, FALSE, sizeof (LkLossPoint));
 
-  _lk_project_lock (self);
+  db = _lk_project_read_lock (self);
   /* A resumed run replaces the rows after its first iteration, so one row
    * per iteration is left; the newest run wins should there be more. */
-  stmt = _lk_project_prepare (self,
-                              "SELECT iteration, elapsed, loss_a, loss_b FROM losses "
-                              "ORDER BY iteration, run_id",
-                              error);
+  stmt = _lk_project_prepare_on (self, db,
+                                 "SELECT iteration, elapsed, loss_a, loss_b FROM losses "
+                                 "ORDER BY iteration, run_id",
+                                 error);
   if (stmt == NULL)
     {
-      _lk_project_unlock (self);
+      _lk_project_read_unlock (self, db);
       return NULL;
     }
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -189,12 +190,13 @@ lk_project_load_loss_history (LkProject  *self,
     }
   if (rc != SQLITE_DONE)
     {
-      _lk_project_set_error (self, error, "reading the loss history");
-      _lk_project_unlock (self);
+      _lk_project_set_error_on (self, db, error, "reading the loss history");
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      _lk_project_read_unlock (self, db);
       return NULL;
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
-  _lk_project_unlock (self);
+  _lk_project_read_unlock (self, db);
 
   return g_steal_pointer (&points);
 }

@@ -151,18 +151,19 @@ lk_project_list_sources (LkProject  *self,
 {
   g_autoptr(GPtrArray) sources = g_ptr_array_new_with_free_func ((GDestroyNotify) lk_source_free);
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3 *db;
   int rc;
 
   g_return_val_if_fail (LK_IS_PROJECT (self), NULL);
 
-  _lk_project_lock (self);
-  stmt = _lk_project_prepare (self,
-                              "SELECT id, identity, path, sha256, duration, fps, width, height, "
-                              "added_at FROM sources WHERE ?1 < 0 OR identity = ?1 ORDER BY id",
-                              error);
+  db = _lk_project_read_lock (self);
+  stmt = _lk_project_prepare_on (self, db,
+                                 "SELECT id, identity, path, sha256, duration, fps, width, "
+                                 "height, added_at FROM sources WHERE ?1 < 0 OR identity = ?1 "
+                                 "ORDER BY id", error);
   if (stmt == NULL)
     {
-      _lk_project_unlock (self);
+      _lk_project_read_unlock (self, db);
       return NULL;
     }
 
@@ -185,11 +186,13 @@ lk_project_list_sources (LkProject  *self,
 
   if (rc != SQLITE_DONE)
     {
-      _lk_project_set_error (self, error, "cannot list the sources");
-      _lk_project_unlock (self);
+      _lk_project_set_error_on (self, db, error, "cannot list the sources");
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      _lk_project_read_unlock (self, db);
       return NULL;
     }
-  _lk_project_unlock (self);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  _lk_project_read_unlock (self, db);
 
   return g_steal_pointer (&sources);
 }
@@ -272,13 +275,14 @@ lk_project_source_is_extracted_with (LkProject  *self,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   gboolean done = FALSE;
+  sqlite3 *db;
 
   g_return_val_if_fail (LK_IS_PROJECT (self), FALSE);
 
-  _lk_project_lock (self);
-  stmt = _lk_project_prepare (self,
-                              "SELECT extracted_at IS NOT NULL AND extract_params = ? "
-                              "FROM sources WHERE id = ?", NULL);
+  db = _lk_project_read_lock (self);
+  stmt = _lk_project_prepare_on (self, db,
+                                 "SELECT extracted_at IS NOT NULL AND extract_params = ? "
+                                 "FROM sources WHERE id = ?", NULL);
   if (stmt != NULL)
     {
       sqlite3_bind_text (stmt, 1, params_json, -1, SQLITE_TRANSIENT);
@@ -287,7 +291,7 @@ lk_project_source_is_extracted_with (LkProject  *self,
         done = sqlite3_column_int (stmt, 0) != 0;
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
-  _lk_project_unlock (self);
+  _lk_project_read_unlock (self, db);
 
   return done;
 }

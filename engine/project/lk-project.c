@@ -25,6 +25,15 @@ struct _LkProject
 
   GRecMutex     lock;
   sqlite3      *db;
+  GThread      *lock_owner;  /* the thread holding lock, or NULL; atomic */
+  guint         lock_depth;  /* under lock */
+
+  /* Read-only, for the pure reads the studio makes: in WAL mode it sees
+   * what was committed, and never waits for a worker's open transaction on
+   * db. NULL when it could not be opened; then reads share db. */
+  GMutex        read_lock;
+  sqlite3      *reader;
+  gboolean      single_connection;
   int           schema_version;
   GMainContext *context;     /* where signals are emitted */
   int           statements;  /* prepared or executed, for tests and benchmarks */
@@ -176,6 +185,9 @@ lk_project_finalize (GObject *object)
 {
   LkProject *self = (LkProject *) object;
 
+  /* The reader first: the last connection to close checkpoints the WAL,
+   * and only the writer may. */
+  g_clear_pointer (&self->reader, sqlite3_close_v2);
   if (self->db != NULL)
     {
       /* A clean close checkpoints the WAL into the main file. */
@@ -193,6 +205,7 @@ lk_project_finalize (GObject *object)
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->settings, _lk_project_settings_free);
   g_rec_mutex_clear (&self->lock);
+  g_mutex_clear (&self->read_lock);
 
   G_OBJECT_CLASS (lk_project_parent_class)->finalize (object);
 }
@@ -255,6 +268,7 @@ static void
 lk_project_init (LkProject *self)
 {
   g_rec_mutex_init (&self->lock);
+  g_mutex_init (&self->read_lock);
   self->context = g_main_context_ref_thread_default ();
   self->settings = _lk_project_settings_new ();
 }
@@ -271,12 +285,60 @@ void
 _lk_project_lock (LkProject *self)
 {
   g_rec_mutex_lock (&self->lock);
+  /* GRecMutex cannot say who holds it; the reads need to know. */
+  if (self->lock_depth++ == 0)
+    g_atomic_pointer_set (&self->lock_owner, g_thread_self ());
 }
 
 void
 _lk_project_unlock (LkProject *self)
 {
+  g_assert (self->lock_depth > 0);
+  if (--self->lock_depth == 0)
+    g_atomic_pointer_set (&self->lock_owner, NULL);
   g_rec_mutex_unlock (&self->lock);
+}
+
+sqlite3 *
+_lk_project_read_lock (LkProject *self)
+{
+  /* A thread that holds the write lock may be inside its own transaction,
+   * whose changes only db sees; it also must not wait for itself. Only
+   * this thread ever stores itself in lock_owner, so the unlocked read
+   * cannot mistake another thread's ownership for its own. */
+  if (self->reader == NULL || self->single_connection ||
+      g_atomic_pointer_get (&self->lock_owner) == g_thread_self ())
+    {
+      _lk_project_lock (self);
+      return self->db;
+    }
+
+  g_mutex_lock (&self->read_lock);
+  return self->reader;
+}
+
+void
+_lk_project_read_unlock (LkProject *self,
+                         sqlite3   *db)
+{
+  if (db == self->db)
+    {
+      _lk_project_unlock (self);
+      return;
+    }
+
+  /* A statement left unfinalized would keep its read transaction open,
+   * and the next reader would see that old snapshot instead of what was
+   * committed since, even by its own thread. */
+  g_assert (sqlite3_next_stmt (db, NULL) == NULL);
+  g_mutex_unlock (&self->read_lock);
+}
+
+void
+_lk_project_set_single_connection (LkProject *self,
+                                   gboolean   single)
+{
+  self->single_connection = single;
 }
 
 void
@@ -284,7 +346,16 @@ _lk_project_set_error (LkProject   *self,
                        GError     **error,
                        const char  *what)
 {
-  int code = sqlite3_extended_errcode (self->db);
+  _lk_project_set_error_on (self, self->db, error, what);
+}
+
+void
+_lk_project_set_error_on (LkProject   *self,
+                          sqlite3     *db,
+                          GError     **error,
+                          const char  *what)
+{
+  int code = sqlite3_extended_errcode (db);
   int primary = code & 0xff;
   g_autofree char *display = g_filename_display_name (self->db_path);
   LkError lk_code;
@@ -316,12 +387,12 @@ _lk_project_set_error (LkProject   *self,
   if (lk_code == LK_ERROR_BUSY)
     g_set_error (error, LK_ERROR, lk_code,
                  "%s: %s: the project is in use by another program (%s)",
-                 display, what, sqlite3_errmsg (self->db));
+                 display, what, sqlite3_errmsg (db));
   else if (primary == SQLITE_FULL)
     g_set_error (error, LK_ERROR, lk_code,
                  "%s: %s: the disk is full", display, what);
   else
-    g_set_error (error, LK_ERROR, lk_code, "%s: %s: %s", display, what, sqlite3_errmsg (self->db));
+    g_set_error (error, LK_ERROR, lk_code, "%s: %s: %s", display, what, sqlite3_errmsg (db));
 }
 
 gboolean
@@ -344,12 +415,21 @@ _lk_project_prepare (LkProject   *self,
                      const char  *sql,
                      GError     **error)
 {
+  return _lk_project_prepare_on (self, self->db, sql, error);
+}
+
+sqlite3_stmt *
+_lk_project_prepare_on (LkProject   *self,
+                        sqlite3     *db,
+                        const char  *sql,
+                        GError     **error)
+{
   sqlite3_stmt *stmt = NULL;
 
   g_atomic_int_inc (&self->statements);
-  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
     {
-      _lk_project_set_error (self, error, "database error");
+      _lk_project_set_error_on (self, db, error, "database error");
       return NULL;
     }
 
@@ -645,6 +725,30 @@ lk_project_migrate (LkProject  *self,
   return _lk_project_commit (self, error);
 }
 
+/* Opened once the writer has set WAL and migrated: a read-only connection
+ * cannot do either. Without it the project still works, reads then wait
+ * for the writer as they used to. */
+static void
+lk_project_open_reader (LkProject *self)
+{
+  int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX;
+  sqlite3 *db = NULL;
+
+  if (sqlite3_open_v2 (self->db_path, &db, flags, NULL) != SQLITE_OK ||
+      sqlite3_exec (db, "PRAGMA query_only = 1", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      g_debug ("%s: no read-only connection, reads wait for writes: %s",
+               self->db_path, db != NULL ? sqlite3_errmsg (db) : "out of memory");
+      sqlite3_close_v2 (db);
+      return;
+    }
+
+  sqlite3_extended_result_codes (db, 1);
+  /* Rarely busy in WAL mode (while another process recovers the WAL). */
+  sqlite3_busy_timeout (db, 3000);
+  self->reader = db;
+}
+
 static gboolean
 lk_project_open_db (LkProject  *self,
                     gboolean    create,
@@ -683,6 +787,8 @@ lk_project_open_db (LkProject  *self,
     return FALSE;
 
   self->schema_version = lk_project_read_user_version (self);
+
+  lk_project_open_reader (self);
 
   return _lk_project_settings_load (self, error);
 }

@@ -10,6 +10,7 @@
 #include "lk-error.h"
 #include "lk-faces.h"
 #include "lk-project-checkpoints.h"
+#include "lk-project-db.h"
 #include "lk-project-exports.h"
 #include "lk-project-runs.h"
 
@@ -843,6 +844,151 @@ test_exports (Fixture       *f,
   g_assert_error (error, LK_ERROR, LK_ERROR_NOT_FOUND);
 }
 
+/* A worker holding the writer in an open transaction (the extractor's and
+ * the trainer's batches) while the GTK thread lists faces: the listing must
+ * not wait for the commit, and must show what was committed before it. The
+ * worker holds until the listing is done or 2 s have passed, so the test
+ * checks the order of events rather than a duration. */
+typedef struct
+{
+  LkProject *project;
+  gint64     face_id;
+  GMutex     mutex;
+  GCond      cond;
+  gboolean   holding;
+  gboolean   listed;
+  gboolean   listed_while_holding;
+} Hold;
+
+static gpointer
+hold_write_transaction (gpointer data)
+{
+  Hold *hold = data;
+  g_autofree char *sql = g_strdup_printf ("UPDATE faces SET included = 0, exclude_reason = 'held' "
+                                          "WHERE id = %" G_GINT64_FORMAT, hold->face_id);
+  gint64 deadline;
+
+  _lk_project_lock (hold->project);
+  g_assert_true (_lk_project_begin (hold->project, NULL));
+  g_assert_true (_lk_project_exec (hold->project, sql, NULL));
+
+  g_mutex_lock (&hold->mutex);
+  hold->holding = TRUE;
+  g_cond_broadcast (&hold->cond);
+  deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+  while (!hold->listed)
+    if (!g_cond_wait_until (&hold->cond, &hold->mutex, deadline))
+      break;
+  hold->listed_while_holding = hold->listed;
+  g_mutex_unlock (&hold->mutex);
+
+  g_assert_true (_lk_project_commit (hold->project, NULL));
+  _lk_project_unlock (hold->project);
+
+  return NULL;
+}
+
+static void
+test_read_while_writing (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkProject) project = lk_project_create (f->path, &error);
+  g_autofree char *clip = make_file (f, "clip.mp4");
+  g_autoptr(GPtrArray) faces = NULL;
+  g_autoptr(LkFace) face = NULL;
+  g_autoptr(GThread) thread = NULL;
+  Hold hold = { 0 };
+  gint64 source, ids[8];
+  gint64 start;
+  guint included;
+
+  g_assert_no_error (error);
+  source = lk_project_add_source (project, LK_IDENTITY_A, clip, &error);
+  g_assert_no_error (error);
+  for (guint frame = 0; frame < G_N_ELEMENTS (ids); frame++)
+    {
+      g_autoptr(LkFace) one = make_face (project, source, 100 * (frame + 1), 0, 1.0);
+
+      g_assert_cmpint (lk_project_store_frame (project, source, frame, 100 * (frame + 1), frame,
+                                               &one, 1, &error), >, 0);
+      g_assert_no_error (error);
+      ids[frame] = one->id;
+    }
+
+  hold.project = project;
+  hold.face_id = ids[3];
+  g_mutex_init (&hold.mutex);
+  g_cond_init (&hold.cond);
+  thread = g_thread_new ("hold-write", hold_write_transaction, &hold);
+
+  g_mutex_lock (&hold.mutex);
+  while (!hold.holding)
+    g_cond_wait (&hold.cond, &hold.mutex);
+  g_mutex_unlock (&hold.mutex);
+
+  /* The GTK thread's reads while the transaction is open. */
+  start = g_get_monotonic_time ();
+  faces = lk_project_list_faces (project, LK_IDENTITY_A, LK_FACE_FILTER_ALL, NULL, "id", FALSE,
+                                 &error);
+  g_assert_no_error (error);
+  face = lk_project_get_face (project, ids[3], &error);
+  g_assert_no_error (error);
+  included = lk_project_count_faces (project, LK_IDENTITY_A, TRUE);
+  g_test_message ("reads during an open write transaction took %.1f ms",
+                  (g_get_monotonic_time () - start) / 1000.0);
+
+  g_mutex_lock (&hold.mutex);
+  hold.listed = TRUE;
+  g_cond_broadcast (&hold.cond);
+  g_mutex_unlock (&hold.mutex);
+  g_thread_join (g_steal_pointer (&thread));
+
+  g_assert_true (hold.listed_while_holding);
+  /* The committed state: the worker's change was not committed yet. */
+  g_assert_cmpuint (faces->len, ==, G_N_ELEMENTS (ids));
+  g_assert_true (((LkFace *) faces->pdata[3])->included);
+  g_assert_true (face->included);
+  g_assert_cmpuint (included, ==, G_N_ELEMENTS (ids));
+
+  /* Once committed, another thread's write is seen. */
+  g_clear_pointer (&face, lk_face_free);
+  face = lk_project_get_face (project, ids[3], &error);
+  g_assert_no_error (error);
+  g_assert_false (face->included);
+  g_assert_cmpstr (face->exclude_reason, ==, "held");
+  g_assert_cmpuint (lk_project_count_faces (project, LK_IDENTITY_A, TRUE), ==,
+                    G_N_ELEMENTS (ids) - 1);
+
+  /* A read right after a write on the same thread sees it. */
+  g_assert_true (lk_project_set_faces_included (project, &ids[5], 1, FALSE, "manual", &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&faces, g_ptr_array_unref);
+  faces = lk_project_list_faces (project, LK_IDENTITY_A, LK_FACE_FILTER_EXCLUDED, "manual", NULL,
+                                 FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (faces->len, ==, 1);
+  g_assert_cmpint (((LkFace *) faces->pdata[0])->id, ==, ids[5]);
+
+  /* Inside the writer's own transaction, engine code reads its own
+   * uncommitted change. */
+  _lk_project_lock (project);
+  g_assert_true (_lk_project_begin (project, NULL));
+  g_assert_true (_lk_project_exec (project, "UPDATE faces SET included = 0", NULL));
+  g_assert_cmpuint (lk_project_count_faces (project, LK_IDENTITY_A, TRUE), ==, 0);
+  g_clear_pointer (&face, lk_face_free);
+  face = lk_project_get_face (project, ids[0], &error);
+  g_assert_no_error (error);
+  g_assert_false (face->included);
+  _lk_project_rollback (project);
+  _lk_project_unlock (project);
+  g_assert_cmpuint (lk_project_count_faces (project, LK_IDENTITY_A, TRUE), ==,
+                    G_N_ELEMENTS (ids) - 2);
+
+  g_mutex_clear (&hold.mutex);
+  g_cond_clear (&hold.cond);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -866,6 +1012,7 @@ main (int   argc,
   ADD ("/engine/project/runs", test_runs);
   ADD ("/engine/project/checkpoints", test_checkpoints);
   ADD ("/engine/project/exports", test_exports);
+  ADD ("/engine/project/read-while-writing", test_read_while_writing);
 
   return g_test_run ();
 }
