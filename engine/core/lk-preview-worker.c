@@ -346,6 +346,7 @@ lk_preview_worker_shutdown (LkPreviewWorker *self)
 {
   Shared *shared;
   g_autoptr(LkJob) start = NULL;
+  g_autoptr(LkJob) cancel = NULL;
   gpointer request;
   gpointer result;
 
@@ -365,11 +366,14 @@ lk_preview_worker_shutdown (LkPreviewWorker *self)
   shared->quit = TRUE;
   request = g_steal_pointer (&shared->request);
   if (shared->running != NULL)
-    lk_job_cancel (shared->running);
+    cancel = g_object_ref (shared->running);
   else
     start = start_run_locked (shared);
   g_mutex_unlock (&shared->mutex);
 
+  /* Outside the lock: the cancel runs @func's cancel handlers. */
+  if (cancel != NULL)
+    lk_job_cancel (cancel);
   free_request (shared, request);
   if (start != NULL)
     start_run (shared, start);
