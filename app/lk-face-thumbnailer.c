@@ -5,36 +5,64 @@
 
 #include "lk-face-thumbnailer.h"
 
-#include "lk-image-io.h"
+#include <glib/gi18n.h>
 
-#define N_THREADS 2
+#include "lk-image-io.h"
+#include "lk-job-runner.h"
+
+/* Runs of a burst at once: two load while a preview frame renders. */
+#define N_LOADERS 2
 
 typedef struct
 {
-  LkFaceThumbnailer *self;    /* weak: the pool is freed before the thumbnailer */
-  LkFaceItem        *item;
-  char              *path;
-  guint64            serial;
-  gint               wanted;  /* atomic */
-  GdkTexture        *texture; /* the result */
+  LkFaceItem *item;
+  char       *path;
+  gint        wanted;  /* atomic */
+  GdkTexture *texture; /* the result */
 } Request;
+
+/* What the thumbnailer shares with the runs that load for it. */
+typedef struct
+{
+  gatomicrefcount    ref;
+  int                size;
+
+  /* under mutex */
+  GMutex             mutex;
+  GQueue             done;      /* Request, loaded or dropped */
+  GSource           *idle;      /* delivers @done */
+  LkFaceThumbnailer *self;      /* for the idle; NULL once disposed */
+} Loader;
+
+/* A burst: the requests that come while loading goes on, loaded by up to
+ * N_LOADERS pooled runs from one queue, newest first. Its job is what the
+ * operations list shows when the burst lasts. A burst that has run dry or
+ * was cancelled takes no more requests; the next request starts a new
+ * burst. */
+typedef struct
+{
+  gatomicrefcount  ref;
+  Loader          *loader;
+  LkJob           *job;
+
+  /* under loader->mutex */
+  GQueue           waiting;    /* Request, oldest first */
+  guint            total;
+  guint            finished;
+  guint            n_runs;     /* started and not over */
+  gboolean         closed;
+} Burst;
 
 struct _LkFaceThumbnailer
 {
   GObject      parent_instance;
 
-  int          size;
   guint        max_cached;
-  guint64      serial;
-
-  GThreadPool *pool;
+  Loader      *loader;
+  Burst       *burst;        /* the latest (main thread only) */
   GHashTable  *pending;      /* LkFaceItem -> Request (main thread only) */
   GQueue       cached;       /* LkFaceItem (ref), least recently requested first */
   GHashTable  *cached_links; /* LkFaceItem -> GList link in @cached */
-
-  GMutex       mutex;        /* guards @done and @idle_id */
-  GQueue       done;         /* Request */
-  guint        idle_id;
 };
 
 G_DEFINE_FINAL_TYPE (LkFaceThumbnailer, lk_face_thumbnailer, G_TYPE_OBJECT)
@@ -46,6 +74,44 @@ request_free (Request *request)
   g_clear_object (&request->texture);
   g_free (request->path);
   g_free (request);
+}
+
+static Loader *
+loader_ref (Loader *loader)
+{
+  g_atomic_ref_count_inc (&loader->ref);
+  return loader;
+}
+
+static void
+loader_unref (Loader *loader)
+{
+  if (!g_atomic_ref_count_dec (&loader->ref))
+    return;
+
+  g_assert (loader->idle == NULL);
+  g_queue_clear_full (&loader->done, (GDestroyNotify) request_free);
+  g_mutex_clear (&loader->mutex);
+  g_free (loader);
+}
+
+static Burst *
+burst_ref (Burst *burst)
+{
+  g_atomic_ref_count_inc (&burst->ref);
+  return burst;
+}
+
+static void
+burst_unref (Burst *burst)
+{
+  if (!g_atomic_ref_count_dec (&burst->ref))
+    return;
+
+  g_assert (burst->waiting.length == 0);
+  g_clear_object (&burst->job);
+  loader_unref (burst->loader);
+  g_free (burst);
 }
 
 GdkTexture *
@@ -98,11 +164,11 @@ deliver_cb (gpointer user_data)
   GQueue done = G_QUEUE_INIT;
   Request *request;
 
-  g_mutex_lock (&self->mutex);
-  done = self->done;
-  g_queue_init (&self->done);
-  self->idle_id = 0;
-  g_mutex_unlock (&self->mutex);
+  g_mutex_lock (&self->loader->mutex);
+  done = self->loader->done;
+  g_queue_init (&self->loader->done);
+  g_clear_pointer (&self->loader->idle, g_source_unref);
+  g_mutex_unlock (&self->loader->mutex);
 
   while ((request = g_queue_pop_head (&done)) != NULL)
     {
@@ -136,40 +202,92 @@ deliver_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* With the loader's mutex held: one idle delivers all that is done. */
 static void
-load_thread (gpointer data,
-             gpointer user_data)
+push_done_locked (Loader  *loader,
+                  Request *request)
 {
-  Request *request = data;
-  LkFaceThumbnailer *self = user_data;
-
-  if (g_atomic_int_get (&request->wanted))
+  if (loader->self == NULL)
     {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(LkImage) image = lk_image_load (request->path, &error);
-
-      if (image != NULL)
-        request->texture = lk_texture_new_from_image (image, self->size);
-      else
-        g_debug ("No thumbnail: %s", error->message);
+      request_free (request);
+      return;
     }
 
-  g_mutex_lock (&self->mutex);
-  g_queue_push_tail (&self->done, request);
-  if (self->idle_id == 0)
-    self->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, deliver_cb, self, NULL);
-  g_mutex_unlock (&self->mutex);
+  g_queue_push_tail (&loader->done, request);
+  if (loader->idle == NULL)
+    {
+      loader->idle = g_idle_source_new ();
+      g_source_set_priority (loader->idle, G_PRIORITY_DEFAULT_IDLE);
+      g_source_set_static_name (loader->idle, "[likeness] thumbnails");
+      g_source_set_callback (loader->idle, deliver_cb, loader->self, NULL);
+      g_source_attach (loader->idle, NULL);
+    }
 }
 
-/* The newest request first: what is on screen now. */
-static int
-compare_requests (gconstpointer a,
-                  gconstpointer b,
-                  gpointer      user_data)
+/* A pooled run of a burst: loads the newest waiting request until none
+ * waits (the newest is what is on screen now). A cancel of the burst's job
+ * (from the operations list, or by dispose) drops what waits: the grid asks
+ * for those items again when it binds them. */
+static gboolean
+load_func (LkJob    *job,
+           gpointer  data,
+           GError  **error)
 {
-  const Request *ra = a, *rb = b;
+  Burst *burst = data;
+  Loader *loader = burst->loader;
+  gboolean cancelled = FALSE;
+  Request *request;
 
-  return ra->serial < rb->serial ? 1 : ra->serial > rb->serial ? -1 : 0;
+  g_mutex_lock (&loader->mutex);
+  for (;;)
+    {
+      cancelled = lk_job_is_cancelled (burst->job);
+      request = cancelled ? NULL : g_queue_pop_tail (&burst->waiting);
+      if (request == NULL)
+        break;
+      g_mutex_unlock (&loader->mutex);
+
+      if (g_atomic_int_get (&request->wanted))
+        {
+          g_autoptr(GError) local_error = NULL;
+          g_autoptr(LkImage) image = lk_image_load (request->path, &local_error);
+
+          if (image != NULL)
+            request->texture = lk_texture_new_from_image (image, loader->size);
+          else
+            g_debug ("No thumbnail: %s", local_error->message);
+        }
+
+      g_mutex_lock (&loader->mutex);
+      burst->finished++;
+      push_done_locked (loader, request);
+      /* TRANSLATORS: thumbnails loaded, of those asked for */
+      lk_job_update (burst->job, (double) burst->finished / burst->total, _("%u of %u"),
+                     burst->finished, burst->total);
+    }
+
+  /* Dry or cancelled: the next request starts a new burst. */
+  burst->closed = TRUE;
+  while ((request = g_queue_pop_head (&burst->waiting)) != NULL)
+    push_done_locked (loader, request);
+  burst->n_runs--;
+  g_mutex_unlock (&loader->mutex);
+
+  if (cancelled)
+    return !lk_job_set_error_if_cancelled (burst->job, error);
+  return TRUE;
+}
+
+static void
+load_done_cb (GObject      *source_object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!lk_job_run_finish (result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Loading thumbnails: %s", error->message);
 }
 
 LkFaceThumbnailer *
@@ -178,7 +296,7 @@ lk_face_thumbnailer_new (int   size,
 {
   LkFaceThumbnailer *self = g_object_new (LK_TYPE_FACE_THUMBNAILER, NULL);
 
-  self->size = size;
+  self->loader->size = size;
   self->max_cached = MAX (max_cached, 1);
 
   return self;
@@ -188,9 +306,12 @@ void
 lk_face_thumbnailer_request (LkFaceThumbnailer *self,
                              LkFaceItem        *item)
 {
+  g_autoptr(LkJob) run_job = NULL;
   GList *link;
   Request *request;
   const LkFace *face;
+  Burst *burst;
+  gboolean start;
 
   g_return_if_fail (LK_IS_FACE_THUMBNAILER (self));
   g_return_if_fail (LK_IS_FACE_ITEM (item));
@@ -216,13 +337,36 @@ lk_face_thumbnailer_request (LkFaceThumbnailer *self,
     return;
 
   request = g_new0 (Request, 1);
-  request->self = self;
   request->item = g_object_ref (item);
   request->path = g_strdup (face->file);
-  request->serial = ++self->serial;
   request->wanted = TRUE;
   g_hash_table_insert (self->pending, item, request);
-  g_thread_pool_push (self->pool, request, NULL);
+
+  g_mutex_lock (&self->loader->mutex);
+  if (self->burst == NULL || self->burst->closed)
+    {
+      /* Its job is listed only when the burst lasts (see
+       * lk_job_run_pooled_async()). */
+      g_clear_pointer (&self->burst, burst_unref);
+      self->burst = g_new0 (Burst, 1);
+      self->burst->job = lk_job_new (_("Loading Thumbnails"));
+      self->burst->loader = loader_ref (self->loader);
+      g_atomic_ref_count_init (&self->burst->ref);
+    }
+  burst = self->burst;
+  g_queue_push_tail (&burst->waiting, request);
+  burst->total++;
+  start = burst->n_runs < N_LOADERS && burst->n_runs < burst->waiting.length;
+  if (start)
+    run_job = burst->n_runs++ == 0 ? g_object_ref (burst->job) : lk_job_new (NULL);
+  g_mutex_unlock (&self->loader->mutex);
+
+  /* The first run carries the burst's job; a second one an unlisted job of
+   * its own, as a job is listed once: both follow the burst's job for
+   * cancel and progress. Below a preview frame, which the user drags. */
+  if (start)
+    lk_job_run_pooled_async (run_job, G_PRIORITY_LOW, NULL, load_func, burst_ref (burst),
+                             (GDestroyNotify) burst_unref, load_done_cb, NULL);
 }
 
 void
@@ -251,27 +395,30 @@ static void
 lk_face_thumbnailer_dispose (GObject *object)
 {
   LkFaceThumbnailer *self = LK_FACE_THUMBNAILER (object);
-  GHashTableIter iter;
-  gpointer value;
+  GQueue done = G_QUEUE_INIT;
 
-  /* Withdraw what waits, then let the workers finish what they hold. */
-  if (self->pending != NULL)
+  /* The runs drop what waits and free what they finish from now on; none
+   * delivers to this object any more. */
+  if (self->burst != NULL)
+    lk_job_cancel (self->burst->job);
+  g_clear_pointer (&self->burst, burst_unref);
+
+  if (self->loader != NULL)
     {
-      g_hash_table_iter_init (&iter, self->pending);
-      while (g_hash_table_iter_next (&iter, NULL, &value))
-        g_atomic_int_set (&((Request *) value)->wanted, FALSE);
-    }
-  if (self->pool != NULL)
-    {
-      g_thread_pool_free (self->pool, FALSE, TRUE);
-      self->pool = NULL;
+      g_mutex_lock (&self->loader->mutex);
+      self->loader->self = NULL;
+      if (self->loader->idle != NULL)
+        {
+          g_source_destroy (self->loader->idle);
+          g_clear_pointer (&self->loader->idle, g_source_unref);
+        }
+      done = self->loader->done;
+      g_queue_init (&self->loader->done);
+      g_mutex_unlock (&self->loader->mutex);
+      g_queue_clear_full (&done, (GDestroyNotify) request_free);
     }
 
-  g_mutex_lock (&self->mutex);
-  g_clear_handle_id (&self->idle_id, g_source_remove);
-  g_queue_clear_full (&self->done, (GDestroyNotify) request_free);
-  g_mutex_unlock (&self->mutex);
-
+  /* The pending table does not own its requests. */
   g_clear_pointer (&self->pending, g_hash_table_unref);
   g_clear_pointer (&self->cached_links, g_hash_table_unref);
   g_queue_clear_full (&self->cached, g_object_unref);
@@ -284,7 +431,7 @@ lk_face_thumbnailer_finalize (GObject *object)
 {
   LkFaceThumbnailer *self = LK_FACE_THUMBNAILER (object);
 
-  g_mutex_clear (&self->mutex);
+  g_clear_pointer (&self->loader, loader_unref);
 
   G_OBJECT_CLASS (lk_face_thumbnailer_parent_class)->finalize (object);
 }
@@ -301,15 +448,16 @@ lk_face_thumbnailer_class_init (LkFaceThumbnailerClass *klass)
 static void
 lk_face_thumbnailer_init (LkFaceThumbnailer *self)
 {
-  g_mutex_init (&self->mutex);
-  g_queue_init (&self->done);
   g_queue_init (&self->cached);
-  self->size = 128;
+  self->loader = g_new0 (Loader, 1);
+  g_atomic_ref_count_init (&self->loader->ref);
+  g_mutex_init (&self->loader->mutex);
+  g_queue_init (&self->loader->done);
+  self->loader->size = 128;
+  self->loader->self = self;
   self->max_cached = 2000;
   /* The pending table does not own its requests: they are freed when
    * delivered. */
   self->pending = g_hash_table_new (NULL, NULL);
   self->cached_links = g_hash_table_new (NULL, NULL);
-  self->pool = g_thread_pool_new (load_thread, self, N_THREADS, FALSE, NULL);
-  g_thread_pool_set_sort_function (self->pool, compare_requests, NULL);
 }

@@ -12,10 +12,14 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LkFaceThumbnailer, lk_face_thumbnailer, LK, FACE_THUMBNAILER, GObject)
 
-/* Loads the crops of face items into small textures on a pool of worker
- * threads, newest request first, and hands them to the items on the main
- * thread (one pending idle for all results). Only requested items are
- * loaded; a request withdrawn before its turn costs nothing. At most
+/* Loads the crops of face items into small textures through the job
+ * runner's pool (lk_job_run_pooled_async()), newest request first, and
+ * hands them to the items on the main thread (one pending idle for all
+ * results). Only requested items are loaded; a request withdrawn before its
+ * turn costs nothing. The requests that come while loading goes on are one
+ * burst, one job titled "Loading Thumbnails" with progress, which the
+ * operations list shows when the burst lasts; cancelling it drops what
+ * waits (the grid asks again when it binds those items). At most
  * @max_cached thumbnails are kept; the least recently requested are
  * dropped first. */
 LkFaceThumbnailer *lk_face_thumbnailer_new      (int                size,

@@ -5,56 +5,90 @@
 
 #include "lk-preview-worker.h"
 
-struct _LkPreviewWorker
+#include "lk-job-runner.h"
+
+/* What the worker shares with its runs on the job runner's pool. A run may
+ * still be on its way out (unlocking, returning) when shutdown() has seen
+ * it end and the object is finalized, so the run holds this, not the
+ * object. */
+typedef struct
 {
-  GObject                    parent_instance;
+  gatomicrefcount            ref;
 
   /* set at construction, read-only afterwards */
   LkPreviewWorkerFunc        func;
-  gpointer                   func_data;
   GDestroyNotify             func_data_destroy;
   GDestroyNotify             request_free;
   GDestroyNotify             result_free;
   GMainContext              *context;
-  GCancellable              *cancellable;
-  GThread                   *thread;
+  LkPreviewWorker           *worker;          /* for the idle; not a reference */
+
+  /* under mutex */
+  GMutex                     mutex;
+  GCond                      cond;
+  gpointer                   func_data;       /* used by the one running run */
+  gboolean                   quit;
+  gboolean                   stopped;         /* func_data freed */
+  guint64                    submitted;
+  gpointer                   request;         /* the mailbox's one slot */
+  guint64                    request_serial;
+  LkJob                      *running;        /* the run that drains the mailbox */
+  gpointer                   result;          /* waiting for delivery */
+  GError                    *result_error;
+  guint64                    result_serial;
+  GSource                   *idle;
+} Shared;
+
+struct _LkPreviewWorker
+{
+  GObject                    parent_instance;
+
+  Shared                    *shared;
 
   /* main context only */
   LkPreviewWorkerResultFunc  result_func;
   gpointer                   result_data;
   guint64                    delivered;
   gpointer                   delivering;
-
-  /* under mutex */
-  GMutex                     mutex;
-  GCond                      cond;
-  gboolean                   quit;
-  guint64                    submitted;
-  gpointer                   request;         /* the mailbox's one slot */
-  guint64                    request_serial;
-  gboolean                   running;
-  gpointer                   result;          /* waiting for delivery */
-  GError                    *result_error;
-  guint64                    result_serial;
-  GSource                   *idle;
 };
 
 G_DEFINE_FINAL_TYPE (LkPreviewWorker, lk_preview_worker, G_TYPE_OBJECT)
 
 static void
-free_request (LkPreviewWorker *self,
-              gpointer         request)
+free_request (Shared   *shared,
+              gpointer  request)
 {
-  if (request != NULL && self->request_free != NULL)
-    self->request_free (request);
+  if (request != NULL && shared->request_free != NULL)
+    shared->request_free (request);
 }
 
 static void
-free_result (LkPreviewWorker *self,
-             gpointer         result)
+free_result (Shared   *shared,
+             gpointer  result)
 {
-  if (result != NULL && self->result_free != NULL)
-    self->result_free (result);
+  if (result != NULL && shared->result_free != NULL)
+    shared->result_free (result);
+}
+
+static Shared *
+shared_ref (Shared *shared)
+{
+  g_atomic_ref_count_inc (&shared->ref);
+  return shared;
+}
+
+static void
+shared_unref (Shared *shared)
+{
+  if (!g_atomic_ref_count_dec (&shared->ref))
+    return;
+
+  /* shutdown() freed the request, the result and func_data. */
+  g_assert (shared->running == NULL);
+  g_clear_pointer (&shared->context, g_main_context_unref);
+  g_mutex_clear (&shared->mutex);
+  g_cond_clear (&shared->cond);
+  g_free (shared);
 }
 
 /* Main context: hands the waiting result to the callback. */
@@ -62,16 +96,17 @@ static gboolean
 deliver_idle (gpointer user_data)
 {
   LkPreviewWorker *self = user_data;
+  Shared *shared = self->shared;
   g_autoptr(GError) error = NULL;
   gpointer result;
   guint64 serial;
 
-  g_mutex_lock (&self->mutex);
-  result = g_steal_pointer (&self->result);
-  error = g_steal_pointer (&self->result_error);
-  serial = self->result_serial;
-  g_clear_pointer (&self->idle, g_source_unref);
-  g_mutex_unlock (&self->mutex);
+  g_mutex_lock (&shared->mutex);
+  result = g_steal_pointer (&shared->result);
+  error = g_steal_pointer (&shared->result_error);
+  serial = shared->result_serial;
+  g_clear_pointer (&shared->idle, g_source_unref);
+  g_mutex_unlock (&shared->mutex);
 
   if (result == NULL && error == NULL)
     return G_SOURCE_REMOVE;
@@ -81,76 +116,113 @@ deliver_idle (gpointer user_data)
   self->delivering = result;
   if (self->result_func != NULL)
     self->result_func (self, serial, result, error, self->result_data);
-  free_result (self, g_steal_pointer (&self->delivering));
+  free_result (shared, g_steal_pointer (&self->delivering));
   g_object_unref (self);
 
   return G_SOURCE_REMOVE;
 }
 
-static gpointer
-worker_thread (gpointer user_data)
+/* A run on the job runner's pool: takes the newest request until the
+ * mailbox is empty, so that requests submitted while one renders are not
+ * each a run of their own, and one request runs at a time. On quit it
+ * frees func_data, which only a run touches. */
+static gboolean
+drain_func (LkJob    *job,
+            gpointer  data,
+            GError  **error)
 {
-  LkPreviewWorker *self = user_data;
+  Shared *shared = data;
+  gpointer func_data = NULL;
 
-  g_mutex_lock (&self->mutex);
-  for (;;)
+  g_mutex_lock (&shared->mutex);
+  g_assert (shared->running == job);
+  while (!shared->quit && shared->request != NULL)
     {
-      g_autoptr(GError) error = NULL;
+      g_autoptr(GError) local_error = NULL;
       gpointer request;
       gpointer result;
       guint64 serial;
 
-      while (!self->quit && self->request == NULL)
-        g_cond_wait (&self->cond, &self->mutex);
-      if (self->quit)
-        break;
-
-      request = g_steal_pointer (&self->request);
-      serial = self->request_serial;
-      self->running = TRUE;
-      g_mutex_unlock (&self->mutex);
+      request = g_steal_pointer (&shared->request);
+      serial = shared->request_serial;
+      g_mutex_unlock (&shared->mutex);
 
       g_debug ("Request %" G_GUINT64_FORMAT " runs", serial);
-      result = self->func (request, self->func_data, self->cancellable, &error);
+      result = shared->func (request, shared->func_data, lk_job_get_cancellable (job),
+                             &local_error);
       g_debug ("Request %" G_GUINT64_FORMAT " done: %s", serial,
-               error != NULL ? error->message : "result");
-      g_assert (result != NULL || error != NULL);
-      free_request (self, request);
+               local_error != NULL ? local_error->message : "result");
+      g_assert (result != NULL || local_error != NULL);
+      free_request (shared, request);
 
-      g_mutex_lock (&self->mutex);
-      self->running = FALSE;
-      g_cond_broadcast (&self->cond);
-
-      if (self->quit || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      g_mutex_lock (&shared->mutex);
+      if (shared->quit || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          free_result (self, result);
+          free_result (shared, result);
           continue;
         }
 
       /* An older result nobody has seen yet is stale now. */
-      free_result (self, g_steal_pointer (&self->result));
-      g_clear_error (&self->result_error);
-      self->result = result;
-      self->result_error = g_steal_pointer (&error);
-      self->result_serial = serial;
+      free_result (shared, g_steal_pointer (&shared->result));
+      g_clear_error (&shared->result_error);
+      shared->result = result;
+      shared->result_error = g_steal_pointer (&local_error);
+      shared->result_serial = serial;
 
-      if (self->idle == NULL)
+      if (shared->idle == NULL)
         {
-          self->idle = g_idle_source_new ();
+          shared->idle = g_idle_source_new ();
           /* Ahead of redraws: a frame clock that is always busy (an
            * animation on a slow renderer) must not starve the results. */
-          g_source_set_priority (self->idle, G_PRIORITY_HIGH_IDLE);
-          g_source_set_static_name (self->idle, "[likeness] preview result");
-          g_source_set_callback (self->idle, deliver_idle, self, NULL);
-          g_source_attach (self->idle, self->context);
+          g_source_set_priority (shared->idle, G_PRIORITY_HIGH_IDLE);
+          g_source_set_static_name (shared->idle, "[likeness] preview result");
+          g_source_set_callback (shared->idle, deliver_idle, shared->worker, NULL);
+          g_source_attach (shared->idle, shared->context);
         }
     }
-  g_mutex_unlock (&self->mutex);
 
-  if (self->func_data_destroy != NULL)
-    self->func_data_destroy (g_steal_pointer (&self->func_data));
+  /* Still under the lock: a request submitted from now on starts a run of
+   * its own. */
+  if (!shared->quit)
+    {
+      g_clear_object (&shared->running);
+      g_cond_broadcast (&shared->cond);
+      g_mutex_unlock (&shared->mutex);
+      return TRUE;
+    }
 
-  return NULL;
+  func_data = g_steal_pointer (&shared->func_data);
+  g_mutex_unlock (&shared->mutex);
+
+  if (shared->func_data_destroy != NULL && func_data != NULL)
+    shared->func_data_destroy (func_data);
+
+  g_mutex_lock (&shared->mutex);
+  shared->stopped = TRUE;
+  g_clear_object (&shared->running);
+  g_cond_broadcast (&shared->cond);
+  g_mutex_unlock (&shared->mutex);
+
+  return TRUE;
+}
+
+/* Called with the mutex held and no run active. Preview frames are short
+ * and interactive: untitled, ahead of other pooled work. */
+static LkJob *
+start_run_locked (Shared *shared)
+{
+  g_assert (shared->running == NULL);
+
+  shared->running = lk_job_new (NULL);
+  return g_object_ref (shared->running);
+}
+
+static void
+start_run (Shared *shared,
+           LkJob  *job)
+{
+  lk_job_run_pooled_async (job, G_PRIORITY_HIGH, NULL, drain_func, shared_ref (shared),
+                           (GDestroyNotify) shared_unref, NULL, NULL);
 }
 
 LkPreviewWorker *
@@ -161,16 +233,17 @@ lk_preview_worker_new (LkPreviewWorkerFunc func,
                        GDestroyNotify      result_free)
 {
   LkPreviewWorker *self;
+  Shared *shared;
 
   g_return_val_if_fail (func != NULL, NULL);
 
   self = g_object_new (LK_TYPE_PREVIEW_WORKER, NULL);
-  self->func = func;
-  self->func_data = func_data;
-  self->func_data_destroy = func_data_destroy;
-  self->request_free = request_free;
-  self->result_free = result_free;
-  self->thread = g_thread_new ("lk-preview", worker_thread, self);
+  shared = self->shared;
+  shared->func = func;
+  shared->func_data = func_data;
+  shared->func_data_destroy = func_data_destroy;
+  shared->request_free = request_free;
+  shared->result_free = result_free;
 
   return self;
 }
@@ -190,26 +263,33 @@ guint64
 lk_preview_worker_submit (LkPreviewWorker *self,
                           gpointer         request)
 {
+  Shared *shared;
+  g_autoptr(LkJob) start = NULL;
   gpointer stale;
   guint64 serial;
 
   g_return_val_if_fail (LK_IS_PREVIEW_WORKER (self), 0);
   g_return_val_if_fail (request != NULL, 0);
 
-  g_mutex_lock (&self->mutex);
-  if (self->quit)
+  shared = self->shared;
+  g_mutex_lock (&shared->mutex);
+  if (shared->quit)
     {
-      g_mutex_unlock (&self->mutex);
-      free_request (self, request);
+      g_mutex_unlock (&shared->mutex);
+      free_request (shared, request);
       return 0;
     }
-  stale = g_steal_pointer (&self->request);
-  self->request = request;
-  serial = self->request_serial = ++self->submitted;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->mutex);
+  stale = g_steal_pointer (&shared->request);
+  shared->request = request;
+  serial = shared->request_serial = ++shared->submitted;
+  /* A running run takes it when its current request is done. */
+  if (shared->running == NULL)
+    start = start_run_locked (shared);
+  g_mutex_unlock (&shared->mutex);
 
-  free_request (self, stale);
+  free_request (shared, stale);
+  if (start != NULL)
+    start_run (shared, start);
 
   return serial;
 }
@@ -217,13 +297,16 @@ lk_preview_worker_submit (LkPreviewWorker *self,
 gboolean
 lk_preview_worker_is_busy (LkPreviewWorker *self)
 {
+  Shared *shared;
   gboolean busy;
 
   g_return_val_if_fail (LK_IS_PREVIEW_WORKER (self), FALSE);
 
-  g_mutex_lock (&self->mutex);
-  busy = self->request != NULL || self->running || self->idle != NULL;
-  g_mutex_unlock (&self->mutex);
+  shared = self->shared;
+  g_mutex_lock (&shared->mutex);
+  busy = !shared->quit && (shared->request != NULL || shared->running != NULL ||
+                           shared->idle != NULL);
+  g_mutex_unlock (&shared->mutex);
 
   return busy;
 }
@@ -247,46 +330,69 @@ lk_preview_worker_steal_result (LkPreviewWorker *self)
 void
 lk_preview_worker_wait (LkPreviewWorker *self)
 {
+  Shared *shared;
+
   g_return_if_fail (LK_IS_PREVIEW_WORKER (self));
 
-  g_mutex_lock (&self->mutex);
-  while (!self->quit && (self->request != NULL || self->running))
-    g_cond_wait (&self->cond, &self->mutex);
-  g_mutex_unlock (&self->mutex);
+  shared = self->shared;
+  g_mutex_lock (&shared->mutex);
+  while (!shared->quit && (shared->request != NULL || shared->running != NULL))
+    g_cond_wait (&shared->cond, &shared->mutex);
+  g_mutex_unlock (&shared->mutex);
 }
 
 void
 lk_preview_worker_shutdown (LkPreviewWorker *self)
 {
+  Shared *shared;
+  g_autoptr(LkJob) start = NULL;
+  g_autoptr(LkJob) cancel = NULL;
   gpointer request;
   gpointer result;
 
   g_return_if_fail (LK_IS_PREVIEW_WORKER (self));
 
-  if (self->thread == NULL)
-    return;
-
-  /* Quit first, then cancel: the running job must not be followed by the
-   * waiting one. */
-  g_mutex_lock (&self->mutex);
-  self->quit = TRUE;
-  request = g_steal_pointer (&self->request);
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->mutex);
-  g_cancellable_cancel (self->cancellable);
-
-  free_request (self, request);
-  g_thread_join (g_steal_pointer (&self->thread));
-
-  /* The thread is gone: no lock needed any more. */
-  if (self->idle != NULL)
+  shared = self->shared;
+  g_mutex_lock (&shared->mutex);
+  if (shared->quit)
     {
-      g_source_destroy (self->idle);
-      g_clear_pointer (&self->idle, g_source_unref);
+      g_mutex_unlock (&shared->mutex);
+      return;
     }
-  result = g_steal_pointer (&self->result);
-  free_result (self, result);
-  g_clear_error (&self->result_error);
+
+  /* Quit first, then cancel: the running request must not be followed by
+   * the waiting one. With no run active, one starts to free func_data
+   * where the requests ran, off this thread. */
+  shared->quit = TRUE;
+  request = g_steal_pointer (&shared->request);
+  if (shared->running != NULL)
+    cancel = g_object_ref (shared->running);
+  else
+    start = start_run_locked (shared);
+  g_mutex_unlock (&shared->mutex);
+
+  /* Outside the lock: the cancel runs @func's cancel handlers. */
+  if (cancel != NULL)
+    lk_job_cancel (cancel);
+  free_request (shared, request);
+  if (start != NULL)
+    start_run (shared, start);
+
+  g_mutex_lock (&shared->mutex);
+  while (!shared->stopped)
+    g_cond_wait (&shared->cond, &shared->mutex);
+
+  /* No run touches the idle or the result any more. */
+  if (shared->idle != NULL)
+    {
+      g_source_destroy (shared->idle);
+      g_clear_pointer (&shared->idle, g_source_unref);
+    }
+  result = g_steal_pointer (&shared->result);
+  g_clear_error (&shared->result_error);
+  g_mutex_unlock (&shared->mutex);
+
+  free_result (shared, result);
 }
 
 static void
@@ -304,10 +410,7 @@ lk_preview_worker_finalize (GObject *object)
 {
   LkPreviewWorker *self = LK_PREVIEW_WORKER (object);
 
-  g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->context, g_main_context_unref);
-  g_mutex_clear (&self->mutex);
-  g_cond_clear (&self->cond);
+  g_clear_pointer (&self->shared, shared_unref);
 
   G_OBJECT_CLASS (lk_preview_worker_parent_class)->finalize (object);
 }
@@ -324,8 +427,12 @@ lk_preview_worker_class_init (LkPreviewWorkerClass *klass)
 static void
 lk_preview_worker_init (LkPreviewWorker *self)
 {
-  g_mutex_init (&self->mutex);
-  g_cond_init (&self->cond);
-  self->cancellable = g_cancellable_new ();
-  self->context = g_main_context_ref_thread_default ();
+  Shared *shared = g_new0 (Shared, 1);
+
+  g_atomic_ref_count_init (&shared->ref);
+  g_mutex_init (&shared->mutex);
+  g_cond_init (&shared->cond);
+  shared->context = g_main_context_ref_thread_default ();
+  shared->worker = self;
+  self->shared = shared;
 }

@@ -10,14 +10,15 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (LkPreviewWorker, lk_preview_worker, LK, PREVIEW_WORKER, GObject)
 
 /*
- * LkPreviewWorker: one thread that runs preview requests where the newest
- * request wins.
+ * LkPreviewWorker: preview requests where the newest request wins, run
+ * through the job runner (lk_job_run_pooled_async(), untitled: they are
+ * interactive and short).
  *
  * Requests go into a single-slot mailbox: submitting while another request
- * waits replaces (and frees) the waiting one, which never runs. The thread
- * takes the newest request when it is free, so while the user drags a
- * slider the worker runs the first request at once and then always the
- * latest, never a backlog.
+ * waits replaces (and frees) the waiting one, which never runs. A run on
+ * the runner's pool takes the newest request whenever it is free and ends
+ * when the mailbox is empty, so while the user drags a slider the first
+ * request runs at once and then always the latest, never a backlog.
  *
  * Results reach the main context (the thread-default context of the thread
  * that created the worker) through at most one pending idle: a result that
@@ -25,12 +26,13 @@ G_DECLARE_FINAL_TYPE (LkPreviewWorker, lk_preview_worker, LK, PREVIEW_WORKER, GO
  * results arrive in the order their requests were submitted, and stale
  * ones are dropped.
  *
- * @func runs on the worker thread only; @func_data belongs to that thread
- * (it may hold objects that must be used from one thread, such as an
- * LkConvertPreview) and @func_data_destroy runs there when the worker stops.
+ * @func runs on a runner thread, one request at a time and never two at
+ * once; @func_data belongs to the runs (it may hold objects that must be
+ * used from one thread at a time, such as an LkConvertPreview) and
+ * @func_data_destroy runs on a runner thread when the worker shuts down.
  */
 
-/* Runs on the worker thread. Returns the result (freed with @result_free)
+/* Runs on a runner thread. Returns the result (freed with @result_free)
  * or NULL with @error set. */
 typedef gpointer (*LkPreviewWorkerFunc) (gpointer       request,
                                          gpointer       func_data,
@@ -74,8 +76,8 @@ gpointer         lk_preview_worker_steal_result    (LkPreviewWorker           *s
 void             lk_preview_worker_wait            (LkPreviewWorker           *self);
 
 /* Cancels the running request, drops the waiting one and any undelivered
- * result, and joins the thread (which frees @func_data). Called by dispose;
- * nothing is delivered afterwards. */
+ * result, and waits until the last run has freed @func_data. Called by
+ * dispose; nothing is delivered afterwards. */
 void             lk_preview_worker_shutdown        (LkPreviewWorker           *self);
 
 G_END_DECLS

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The job runner: typed results through the caller's data, errors, cancel
  * through the list of running jobs, untitled jobs left out of the list,
- * progress reaching the caller's context. */
+ * progress reaching the caller's context; pooled jobs: a bounded pool that
+ * starts the most urgent waiting run first, titled ones listed late. */
 #include "config.h"
 
 #include "lk-error.h"
 #include "lk-job-runner.h"
+#include "lk-job-runner-private.h"
 
 typedef struct
 {
@@ -253,6 +255,185 @@ test_progress_on_caller (void)
   g_object_unref (d.result);
 }
 
+/* Pooled runs: blockers hold the pool's threads at their gates; probes
+ * record the order in which they ran. */
+typedef struct
+{
+  GMutex    mutex;
+  GCond     cond;
+  guint     started;    /* blockers running */
+  gboolean  gates[64];  /* blocker i waits until gates[i] */
+  GArray   *order;      /* int: probe ids, in the order they ran */
+  guint     done;       /* callbacks */
+} Pool;
+
+typedef struct
+{
+  Pool *pool;
+  int   id;
+} Member;
+
+static Member *
+member_new (Pool *pool,
+            int   id)
+{
+  Member *m = g_new0 (Member, 1);
+
+  m->pool = pool;
+  m->id = id;
+  return m;
+}
+
+static gboolean
+blocker_func (LkJob    *job,
+              gpointer  data,
+              GError  **error)
+{
+  Member *m = data;
+  Pool *pool = m->pool;
+
+  g_mutex_lock (&pool->mutex);
+  pool->started++;
+  g_cond_broadcast (&pool->cond);
+  /* Wakes now and then to see a cancel. */
+  while (!pool->gates[m->id] && !lk_job_is_cancelled (job))
+    g_cond_wait_until (&pool->cond, &pool->mutex,
+                       g_get_monotonic_time () + 10 * G_TIME_SPAN_MILLISECOND);
+  g_mutex_unlock (&pool->mutex);
+
+  return !lk_job_set_error_if_cancelled (job, error);
+}
+
+static gboolean
+probe_func (LkJob    *job,
+            gpointer  data,
+            GError  **error)
+{
+  Member *m = data;
+
+  g_mutex_lock (&m->pool->mutex);
+  g_array_append_val (m->pool->order, m->id);
+  g_cond_broadcast (&m->pool->cond);
+  g_mutex_unlock (&m->pool->mutex);
+  return TRUE;
+}
+
+static void
+pool_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Pool *pool = user_data;
+
+  g_assert_true (lk_job_run_finish (result, NULL));
+  pool->done++;
+}
+
+static void
+pool_run (Pool      *pool,
+          int        io_priority,
+          LkJobFunc  func,
+          int        id)
+{
+  g_autoptr(LkJob) job = lk_job_new (NULL);
+
+  lk_job_run_pooled_async (job, io_priority, NULL, func, member_new (pool, id), g_free,
+                           pool_done_cb, pool);
+}
+
+/* With every pool thread busy, waiting runs start by priority, then in the
+ * order they came; the pool starts no thread beyond its bound (or the
+ * probes would run at once, in any order). */
+static void
+test_pooled_priority (void)
+{
+  Pool pool = { 0 };
+  guint n = _lk_job_pool_get_max_threads ();
+  const int expected[] = { 3, 2, 4, 1 };
+
+  g_assert_cmpuint (n, >=, 2);
+  g_assert_cmpuint (n, <, G_N_ELEMENTS (pool.gates));
+  g_mutex_init (&pool.mutex);
+  g_cond_init (&pool.cond);
+  pool.order = g_array_new (FALSE, FALSE, sizeof (int));
+
+  for (guint i = 0; i < n; i++)
+    pool_run (&pool, G_PRIORITY_DEFAULT, blocker_func, i);
+  g_mutex_lock (&pool.mutex);
+  while (pool.started < n)
+    g_cond_wait (&pool.cond, &pool.mutex);
+  g_mutex_unlock (&pool.mutex);
+
+  pool_run (&pool, G_PRIORITY_LOW, probe_func, 1);
+  pool_run (&pool, G_PRIORITY_DEFAULT, probe_func, 2);
+  pool_run (&pool, G_PRIORITY_HIGH, probe_func, 3);
+  pool_run (&pool, G_PRIORITY_DEFAULT, probe_func, 4);
+
+  /* One thread comes free and takes the probes one after the other. */
+  g_mutex_lock (&pool.mutex);
+  g_assert_cmpuint (pool.order->len, ==, 0);
+  pool.gates[0] = TRUE;
+  g_cond_broadcast (&pool.cond);
+  while (pool.order->len < G_N_ELEMENTS (expected))
+    g_cond_wait (&pool.cond, &pool.mutex);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_cmpint (g_array_index (pool.order, int, i), ==, expected[i]);
+  for (guint i = 0; i < n; i++)
+    pool.gates[i] = TRUE;
+  g_cond_broadcast (&pool.cond);
+  g_mutex_unlock (&pool.mutex);
+
+  while (pool.done < n + G_N_ELEMENTS (expected))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (lk_job_list_get_default ()), ==, 0);
+
+  g_array_unref (pool.order);
+  g_mutex_clear (&pool.mutex);
+  g_cond_clear (&pool.cond);
+}
+
+/* A titled pooled job is not listed when it starts but once it has run
+ * for a while, and it is cancelled from the list like any job. */
+static void
+test_pooled_listed_late (void)
+{
+  g_autoptr(LkJob) job = lk_job_new ("Loading");
+  g_autoptr(GError) error = NULL;
+  Pool pool = { 0 };
+  Done d = { 0 };
+
+  g_mutex_init (&pool.mutex);
+  g_cond_init (&pool.cond);
+
+  lk_job_run_pooled_async (job, G_PRIORITY_DEFAULT, NULL, blocker_func, member_new (&pool, 0),
+                           g_free, done_cb, &d);
+  g_assert_cmpuint (g_list_model_get_n_items (lk_job_list_get_default ()), ==, 0);
+
+  /* It blocks until cancelled, so it is still running when listed. */
+  while (g_list_model_get_n_items (lk_job_list_get_default ()) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (d.result);
+  {
+    g_autoptr(LkJob) listed = g_list_model_get_item (lk_job_list_get_default (), 0);
+
+    g_assert_true (listed == job);
+    lk_job_cancel (listed);
+  }
+  wait_done (&d);
+  g_assert_false (lk_job_run_finish (d.result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (d.listed_in_callback, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (lk_job_list_get_default ()), ==, 0);
+  g_object_unref (d.result);
+
+  /* Nothing of it is left to fire on the context. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (g_list_model_get_n_items (lk_job_list_get_default ()), ==, 0);
+  g_mutex_clear (&pool.mutex);
+  g_cond_clear (&pool.cond);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -265,6 +446,8 @@ main (int    argc,
   g_test_add_func ("/engine/core/job-runner/cancelled-before-start", test_cancelled_before_start);
   g_test_add_func ("/engine/core/job-runner/untitled", test_untitled);
   g_test_add_func ("/engine/core/job-runner/progress-on-caller", test_progress_on_caller);
+  g_test_add_func ("/engine/core/job-runner/pooled-priority", test_pooled_priority);
+  g_test_add_func ("/engine/core/job-runner/pooled-listed-late", test_pooled_listed_late);
 
   return g_test_run ();
 }
