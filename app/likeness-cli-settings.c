@@ -81,6 +81,20 @@ option_cb (const char  *option_name,
                    _("%s: “%s” is not allowed (%s)"), option_name, text, range);
       return FALSE;
     }
+  /* --gan --no-gan says two things: a usage error, not "the last wins". */
+  for (guint i = 0; option->fixed != NULL && i < self->given->len; i++)
+    {
+      CliGiven *earlier = &g_array_index (self->given, CliGiven, i);
+
+      if (earlier->def == option->def && g_strcmp0 (earlier->text, text) != 0)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       /* TRANSLATORS: e.g. "--gan and --no-gan contradict each other" */
+                       _("--%s and --no-%s contradict each other"), option->def->cli_name,
+                       option->def->cli_name);
+          return FALSE;
+        }
+    }
   given.def = option->def;
   given.text = g_strdup (text);
   g_array_append_val (self->given, given);

@@ -225,6 +225,17 @@ test_cli (void)
     g_assert_nonnull (strstr (err, "--feather"));
     g_assert_nonnull (strstr (err, "0 to 500"));
   }
+  /* A boolean and its opposite together are refused, not "the last wins". */
+  {
+    const char *argv[] = { cli_path, "train", "--gan", "--no-gan", "none.likeness", NULL };
+
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+                                 &err, &status, NULL));
+    g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+    g_assert_nonnull (strstr (err, "contradict"));
+  }
 }
 
 static guint
