@@ -59,6 +59,19 @@ lk_face_recognition_model_path (void)
   return g_build_filename (PKGDATADIR, "models", LK_FACE_RECOGNITION_MODEL_FILE, NULL);
 }
 
+gboolean
+lk_face_recognition_model_check (GError **error)
+{
+  g_autofree char *path = lk_face_recognition_model_path ();
+
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return TRUE;
+  g_set_error (error, LK_ERROR, LK_ERROR_NOT_FOUND,
+               "Identity features are off: %s: the face recognition network is missing "
+               "(build-aux/setup fetches @vladmandic/face-api and the build converts it)", path);
+  return FALSE;
+}
+
 static gboolean
 set_torch_error (GError **error, const LkTorchError *terr)
 {
@@ -148,7 +161,6 @@ lk_face_recognizer_get_default (GError **error)
         {
           default_error = g_error_new (LK_ERROR, local->code,
                                        "Identity features are off: %s", local->message);
-          g_message ("%s", default_error->message);
         }
       g_once_init_leave (&loaded, 1);
     }

@@ -21,8 +21,9 @@ G_BEGIN_DECLS
  * %LK_FACE_SAME_PERSON_DISTANCE apart.
  *
  * Without the file identity features are off: lk_face_recognizer_get_default()
- * fails with a message that says so (and logs it once per process), and
- * nothing else is affected.
+ * fails with a message that says so, and nothing else is affected. The
+ * studio says so once at start-up (lk_face_recognition_model_check()); the
+ * CLI when a command needs the network.
  *
  * Threading: an #LkFaceRecognizer is immutable once loaded;
  * lk_face_recognizer_compute() may run on several threads at once.
@@ -50,6 +51,10 @@ typedef struct _LkFaceRecognizer LkFaceRecognizer;
  */
 char             *lk_face_recognition_model_path (void);
 
+/* Whether the network file is there (it is not loaded: cheap enough for
+ * start-up); when not, @error says that identity features are off and why. */
+gboolean          lk_face_recognition_model_check (GError  **error);
+
 /**
  * lk_face_recognizer_new:
  * @path: (nullable): the safetensors file; %NULL for
@@ -68,8 +73,7 @@ void              lk_face_recognizer_free    (LkFaceRecognizer  *recognizer);
  *
  * The process's shared recognizer, loaded from the default path on the
  * first call. When that fails, every call fails with the same error, whose
- * message says that identity features are off and why; it is also logged
- * (g_message) once.
+ * message says that identity features are off and why.
  *
  * Returns: (transfer none): the recognizer, or %NULL with @error set
  */
