@@ -20,7 +20,7 @@ struct _LkFaceRecognizer
   char                  *path;
 };
 
-/* The meson build folder the running executable is in (up to three levels
+/* The meson build folder the running executable is in (up to four levels
  * below it: <build>/app/likeness, <build>/tests/identity/test-...), or NULL. */
 static char *
 find_build_dir (void)
@@ -31,7 +31,7 @@ find_build_dir (void)
   if (exe == NULL)
     return NULL;
   dir = g_path_get_dirname (exe);
-  for (int level = 0; level < 3; level++)
+  for (int level = 0; level < 4; level++)
     {
       g_autofree char *ninja = g_build_filename (dir, "build.ninja", NULL);
       char *parent;

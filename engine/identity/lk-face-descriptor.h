@@ -44,7 +44,7 @@ typedef struct _LkFaceRecognizer LkFaceRecognizer;
  *
  * Where the network is looked for: $LIKENESS_FACE_RECOGNITION_MODEL if set;
  * else, in an uninstalled build (the executable is inside a meson build
- * folder, up to three levels down), <build>/data/models/; else
+ * folder, up to four levels down), <build>/data/models/; else
  * PKGDATADIR/models/.
  *
  * Returns: (transfer full): the path (which may not exist)
