@@ -132,7 +132,11 @@ main (int   argc,
   tfjs = g_build_filename (node_modules != NULL ? node_modules : "", "@tensorflow", "tfjs",
                            "package.json", NULL);
   if (node_modules == NULL || !g_file_test (tfjs, G_FILE_TEST_IS_REGULAR))
-    skip ("@tensorflow/tfjs in " G_STRINGIFY (LK_TFJS_NODE_MODULES));
+    {
+      g_autofree char *what = g_strdup_printf ("@tensorflow/tfjs in %s",
+                                               node_modules != NULL ? node_modules : "(unset)");
+      skip (what);
+    }
 
   g_test_add_func ("/identity/port/face-api-tfjs", test_port);
   return g_test_run ();

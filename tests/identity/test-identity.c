@@ -201,6 +201,47 @@ test_pairs (void)
   g_print ("#   same person    %9d  %14d   (largest distance %.3f)\n", same_ok, same_bad, same_max);
   g_print ("#   different      %9d  %14d   (smallest distance %.3f)\n", diff_bad, diff_ok, diff_min);
   g_print ("# pair accuracy %.2f %%\n", 100 * accuracy);
+
+  /* The mean distance between the people (the photos are one person each). */
+  {
+    g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+
+    for (guint i = 0; i < n; i++)
+      {
+        const char *label = g_array_index (faces, TestFace, i).label;
+
+        if (!g_ptr_array_find_with_equal_func (labels, label, g_str_equal, NULL))
+          g_ptr_array_add (labels, (gpointer) label);
+      }
+    g_print ("# mean distance between people   ");
+    for (guint a = 0; a < labels->len; a++)
+      g_print (" %5u", a + 1);
+    g_print ("\n");
+    for (guint a = 0; a < labels->len; a++)
+      {
+        g_print ("#  %2u %-27.27s", a + 1, (const char *) labels->pdata[a]);
+        for (guint b = 0; b < labels->len; b++)
+          {
+            double sum = 0;
+            int count = 0;
+
+            for (guint i = 0; i < n; i++)
+              for (guint j = 0; j < n; j++)
+                if (i != j && g_str_equal (g_array_index (faces, TestFace, i).label, labels->pdata[a])
+                    && g_str_equal (g_array_index (faces, TestFace, j).label, labels->pdata[b]))
+                  {
+                    sum += lk_face_descriptor_distance (desc + i * LK_FACE_DESCRIPTOR_DIM,
+                                                        desc + j * LK_FACE_DESCRIPTOR_DIM);
+                    count++;
+                  }
+            if (count > 0)
+              g_print (" %5.2f", sum / count);
+            else
+              g_print ("     -");
+          }
+        g_print ("\n");
+      }
+  }
   g_assert_cmpfloat (accuracy, >=, 0.97);
 }
 
