@@ -139,7 +139,8 @@ read_group (JsonObject *group, const char *manifest, GPtrArray *tensors, GError 
           scale = json_object_get_double_member (q, "scale");
           min = json_object_get_double_member (q, "min");
           if (offset + n > bytes->len)
-            return fail (error, manifest, "%s: the shards end before this weight (truncated?)", name);
+            return fail (error, manifest, "%s: the shards end before this weight (truncated?)",
+                         name);
           for (gsize k = 0; k < n; k++)
             t->values[k] = (float) ((double) bytes->data[offset + k] * scale + min);
           offset += n;
@@ -147,7 +148,8 @@ read_group (JsonObject *group, const char *manifest, GPtrArray *tensors, GError 
       else
         {
           if (offset + 4 * n > bytes->len)
-            return fail (error, manifest, "%s: the shards end before this weight (truncated?)", name);
+            return fail (error, manifest, "%s: the shards end before this weight (truncated?)",
+                         name);
           memcpy (t->values, bytes->data + offset, 4 * n);
           offset += 4 * n;
         }

@@ -110,11 +110,12 @@ gboolean          lk_face_recognizer_compute (LkFaceRecognizer  *recognizer,
                                               GError           **error);
 
 /* Chip and descriptor of one face. */
-gboolean          lk_face_recognizer_describe_face (LkFaceRecognizer *recognizer,
-                                                    const LkImage    *frame,
-                                                    const float       landmarks[LK_FACE_N_LANDMARKS][2],
-                                                    float             descriptor[LK_FACE_DESCRIPTOR_DIM],
-                                                    GError          **error);
+gboolean          lk_face_recognizer_describe_face
+                                             (LkFaceRecognizer  *recognizer,
+                                              const LkImage     *frame,
+                                              const float        landmarks[LK_FACE_N_LANDMARKS][2],
+                                              float              descriptor[LK_FACE_DESCRIPTOR_DIM],
+                                              GError           **error);
 
 /* The Euclidean distance between two descriptors. */
 double            lk_face_descriptor_distance (const float *a,
