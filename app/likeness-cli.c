@@ -37,6 +37,8 @@ const CliCommand cli_commands[] = {
     N_("Check an exported video against its provenance file"), cli_verify },
   { "swap", N_("--source A.mp4 --target B.mp4 -o OUT.mp4 [--minutes M | --iterations N]"),
     N_("Everything at once: extract, curate, train, export (resumable)"), cli_swap },
+  { "compare", N_("IMAGE|VIDEO IMAGE|VIDEO [--json]"),
+    N_("Say whether two photos or videos show the same person"), cli_compare },
   { NULL }
 };
 

@@ -91,6 +91,7 @@ int       cli_new              (int argc, char **argv);
 int       cli_show             (int argc, char **argv);
 int       cli_extract          (int argc, char **argv);
 int       cli_swap             (int argc, char **argv);
+int       cli_compare          (int argc, char **argv);
 int       cli_train            (int argc, char **argv);
 int       cli_curate           (int argc, char **argv);
 int       cli_faces            (int argc, char **argv);

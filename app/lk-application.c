@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "lk-engine.h"
+#include "lk-face-descriptor.h"
 #include "lk-preferences-window.h"
 #include "lk-window.h"
 
@@ -219,6 +220,16 @@ about_action (GSimpleAction *action,
         "do not use Likeness with this model for commercial purposes without a licence "
         "from the data set’s owners (Imperial College London, "
         "https://ibug.doc.ic.ac.uk/resources/facial-point-annotations/)."));
+  adw_about_window_add_legal_section (
+      ADW_ABOUT_WINDOW (about),
+      _("Face Recognition Network"),
+      "© Davis E. King; © Vincent Mühler; © Vladimir Mandic",
+      GTK_LICENSE_MIT_X11,
+      _("Faces are told apart with dlib’s ResNet-29 face recognition network "
+        "(dlib_face_recognition_resnet_model_v1), as ported by face-api.js and shipped in the "
+        "npm package @vladmandic/face-api (MIT licence), converted when Likeness is built. "
+        "dlib’s author released the model into the public domain (dlib-models README); it "
+        "was trained on FaceScrub, VGG Face and images from the internet."));
   adw_about_window_add_legal_section (ADW_ABOUT_WINDOW (about),
                                       "dlib", "© Davis E. King",
                                       GTK_LICENSE_CUSTOM,
@@ -317,6 +328,13 @@ lk_application_startup (GApplication *application)
 
   self->settings = g_settings_new (APP_ID);
   lk_engine_init (g_settings_get_int (self->settings, "cpu-threads"));
+  {
+    g_autoptr(GError) error = NULL;
+
+    /* Said once; the rest of the studio works without it. */
+    if (!lk_face_recognition_model_check (&error))
+      g_message ("%s", error->message);
+  }
   g_signal_connect_object (self->settings, "changed::style-variant",
                            G_CALLBACK (lk_application_apply_style), self,
                            G_CONNECT_SWAPPED);

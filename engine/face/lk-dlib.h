@@ -112,6 +112,25 @@ LkDlibStatus      lk_dlib_shape_predict         (const LkDlibShapeModel  *model,
                                                  char                    *message,
                                                  size_t                   message_size);
 
+/* ---- Face chips ---------------------------------------------------------- */
+
+/* Cuts the aligned face chip dlib's face recognition network takes: dlib's
+ * get_face_chip_details (shape, @size, @padding) from the @n_parts (68 or 5)
+ * landmarks in @landmarks_xy (x, y pairs in @image's pixels), then
+ * extract_image_chip (bilinear; over an image pyramid when the chip is much
+ * smaller than the face). dlib's recognition network uses size 150 and
+ * padding 0.25. The chip (@size x @size, RGB; a grey @image gives grey RGB)
+ * is written to @out_rgb, @out_stride bytes per row. */
+LkDlibStatus      lk_dlib_face_chip             (const LkDlibImage       *image,
+                                                 const float             *landmarks_xy,
+                                                 int                      n_parts,
+                                                 int                      size,
+                                                 double                   padding,
+                                                 unsigned char           *out_rgb,
+                                                 size_t                   out_stride,
+                                                 char                    *message,
+                                                 size_t                   message_size);
+
 /* ---- HOG frontal face detector ------------------------------------------ */
 
 LkDlibStatus      lk_dlib_hog_new               (LkDlibHog              **out_hog,

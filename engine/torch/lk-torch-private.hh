@@ -23,6 +23,37 @@ struct Exception : std::runtime_error {
 [[noreturn]] void fail (LkTorchStatus status, const char *fmt, ...)
   __attribute__ ((format (printf, 2, 3)));
 
+/* Empties *error (may be NULL). */
+void clear_error (LkTorchError *error);
+
+/* Called inside a catch block: rethrows the exception in flight, catches it
+ * by type (lk::Exception, c10 errors, bad_alloc, ...) and copies its status
+ * and message into *error (may be NULL). Returns the status. */
+LkTorchStatus handle_exception (LkTorchError *error);
+
+/* Process-wide setup on first use (intra-op threads = cores unless
+ * lk_torch_set_num_threads() was called). In lk-torch.cc. */
+void ensure_init ();
+
+/* Every exported function's body is wrapped in these, so that nothing
+ * crosses into C. */
+#define LK_TRY                                                                                    \
+  lk::clear_error (error);                                                                        \
+  try {
+#define LK_CATCH_STATUS                                                                           \
+  }                                                                                               \
+  catch (...)                                                                                     \
+  {                                                                                               \
+    return lk::handle_exception (error);                                                          \
+  }
+#define LK_CATCH_NULL                                                                             \
+  }                                                                                               \
+  catch (...)                                                                                     \
+  {                                                                                               \
+    lk::handle_exception (error);                                                                 \
+    return nullptr;                                                                               \
+  }
+
 namespace st {
 
 /* The safetensors file format: https://github.com/huggingface/safetensors */

@@ -41,8 +41,8 @@ set_error (LkTorchError *error, LkTorchStatus status, const char *msg)
   snprintf (error->message, sizeof error->message, "%s", msg ? msg : "");
 }
 
-static void
-clear_error (LkTorchError *error)
+void
+lk::clear_error (LkTorchError *error)
 {
   if (error) {
     error->status = LK_TORCH_OK;
@@ -59,8 +59,8 @@ first_line (const std::string &s)
 
 /* Every exported function's body is wrapped in these: the handler rethrows
  * the exception in flight and catches it by type, so nothing crosses into C. */
-static LkTorchStatus
-handle_exception (LkTorchError *error)
+LkTorchStatus
+lk::handle_exception (LkTorchError *error)
 {
   LkTorchStatus status;
   std::string msg;
@@ -91,24 +91,10 @@ handle_exception (LkTorchError *error)
   return status;
 }
 
-#define LK_TRY                                                                                    \
-  clear_error (error);                                                                            \
-  try {
-#define LK_CATCH_STATUS                                                                           \
-  }                                                                                               \
-  catch (...)                                                                                     \
-  {                                                                                               \
-    return handle_exception (error);                                                              \
-  }
-#define LK_CATCH_NULL                                                                             \
-  }                                                                                               \
-  catch (...)                                                                                     \
-  {                                                                                               \
-    handle_exception (error);                                                                     \
-    return nullptr;                                                                               \
-  }
-
+using lk::clear_error;
+using lk::ensure_init;
 using lk::fail;
+using lk::handle_exception;
 
 /* ---- Process-wide setup -------------------------------------------------- */
 
@@ -116,8 +102,8 @@ static std::once_flag threads_once;
 static bool threads_set = false;
 static std::mutex global_lock; /* torch::manual_seed and model construction */
 
-static void
-ensure_init ()
+void
+lk::ensure_init ()
 {
   std::call_once (threads_once, [] {
     if (!threads_set) {

@@ -39,5 +39,16 @@ main (void)
   if (status != LK_DLIB_ERROR_INVALID_ARGUMENT || n != 0)
     return 1;
 
+  {
+    /* a face chip of no image is an error status too */
+    float landmarks[68 * 2] = { 0 };
+    unsigned char chip[8 * 8 * 3];
+
+    status = lk_dlib_face_chip (&image, landmarks, 68, 8, 0.25, chip, 8 * 3, message,
+                                sizeof message);
+    if (status != LK_DLIB_ERROR_INVALID_ARGUMENT)
+      return 1;
+  }
+
   return 0;
 }
