@@ -49,6 +49,8 @@ lk_face_copy (const LkFace *face)
 
   copy->file = g_strdup (face->file);
   copy->exclude_reason = g_strdup (face->exclude_reason);
+  if (face->descriptor != NULL)
+    copy->descriptor = g_memdup2 (face->descriptor, LK_PROJECT_DESCRIPTOR_DIM * sizeof (float));
 
   return copy;
 }
@@ -61,6 +63,7 @@ lk_face_free (LkFace *face)
 
   g_free (face->file);
   g_free (face->exclude_reason);
+  g_free (face->descriptor);
   g_free (face);
 }
 
@@ -100,7 +103,9 @@ lk_face_sort_key_is_valid (const char *sort_key)
   "f.landmarks, f.matrix, f.faces_in_frame, " \
   "f.sharpness, f.face_size, f.exposure, f.clipped_dark, f.clipped_bright, f.colour_cast, " \
   "f.landmark_fit, f.yaw, f.pitch, f.roll, f.occlusion, f.phash, f.dup_group, f.included, " \
-  "f.exclude_reason"
+  "f.exclude_reason, f.descriptor"
+
+#define DESCRIPTOR_BYTES (LK_PROJECT_DESCRIPTOR_DIM * sizeof (float))
 
 static double
 column_double_or_nan (sqlite3_stmt *stmt,
@@ -173,6 +178,10 @@ face_from_row (LkProject    *project,
   c++;
   face->included = sqlite3_column_int (stmt, c++) != 0;
   face->exclude_reason = g_strdup ((const char *) sqlite3_column_text (stmt, c++));
+  blob = sqlite3_column_blob (stmt, c);
+  if (blob != NULL && sqlite3_column_bytes (stmt, c) == DESCRIPTOR_BYTES)
+    face->descriptor = g_memdup2 (blob, DESCRIPTOR_BYTES);
+  c++;
 
   return face;
 }
@@ -473,6 +482,113 @@ lk_project_store_metrics (LkProject           *self,
                        "cannot store face metrics", error);
 }
 
+static void
+bind_descriptor (sqlite3_stmt *stmt,
+                 guint         i,
+                 gpointer      data)
+{
+  const float *descriptors = data;
+
+  sqlite3_bind_blob (stmt, 2, descriptors + (gsize) i * LK_PROJECT_DESCRIPTOR_DIM,
+                     DESCRIPTOR_BYTES, SQLITE_STATIC);
+}
+
+gboolean
+lk_project_set_face_descriptors (LkProject    *self,
+                                 const gint64 *face_ids,
+                                 const float  *descriptors,
+                                 guint         n_faces,
+                                 GError      **error)
+{
+  g_return_val_if_fail (LK_IS_PROJECT (self), FALSE);
+  g_return_val_if_fail (n_faces == 0 || (face_ids != NULL && descriptors != NULL), FALSE);
+
+  return update_faces (self, "UPDATE faces SET descriptor = ?2 WHERE id = ?1 RETURNING identity",
+                       face_ids, n_faces, bind_descriptor, (gpointer) descriptors,
+                       "cannot store face descriptors", error);
+}
+
+gboolean
+lk_project_get_face_descriptor (LkProject  *self,
+                                gint64      face_id,
+                                float       out[LK_PROJECT_DESCRIPTOR_DIM],
+                                GError    **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean ok = FALSE;
+  sqlite3 *db;
+  int rc;
+
+  g_return_val_if_fail (LK_IS_PROJECT (self), FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  db = _lk_project_read_lock (self);
+  stmt = _lk_project_prepare_on (self, db, "SELECT descriptor FROM faces WHERE id = ?", error);
+  if (stmt != NULL)
+    {
+      sqlite3_bind_int64 (stmt, 1, face_id);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW && sqlite3_column_bytes (stmt, 0) == DESCRIPTOR_BYTES)
+        {
+          memcpy (out, sqlite3_column_blob (stmt, 0), DESCRIPTOR_BYTES);
+          ok = TRUE;
+        }
+      else if (rc == SQLITE_ROW)
+        g_set_error (error, LK_ERROR, LK_ERROR_NOT_FOUND,
+                     "Face %" G_GINT64_FORMAT " has no identity descriptor yet", face_id);
+      else if (rc == SQLITE_DONE)
+        g_set_error (error, LK_ERROR, LK_ERROR_NOT_FOUND,
+                     "The project has no face %" G_GINT64_FORMAT, face_id);
+      else
+        _lk_project_set_error_on (self, db, error, "cannot read the face descriptor");
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  _lk_project_read_unlock (self, db);
+
+  return ok;
+}
+
+GArray *
+lk_project_list_faces_without_descriptor (LkProject  *self,
+                                          int         identity,
+                                          GError    **error)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3 *db;
+  int rc;
+
+  g_return_val_if_fail (LK_IS_PROJECT (self), NULL);
+
+  db = _lk_project_read_lock (self);
+  stmt = _lk_project_prepare_on (self, db,
+                                 "SELECT id FROM faces WHERE (?1 < 0 OR identity = ?1) "
+                                 "AND descriptor IS NULL ORDER BY id", error);
+  if (stmt == NULL)
+    {
+      _lk_project_read_unlock (self, db);
+      return NULL;
+    }
+  sqlite3_bind_int (stmt, 1, identity);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      _lk_project_set_error_on (self, db, error, "cannot list the faces");
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      _lk_project_read_unlock (self, db);
+      return NULL;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  _lk_project_read_unlock (self, db);
+
+  return g_steal_pointer (&ids);
+}
+
 typedef struct
 {
   const gint64 *phashes;
@@ -637,8 +753,8 @@ lk_project_store_frame (LkProject  *self,
                                    "INSERT INTO faces (identity, source_id, frame_id, face_index, file, "
                                    "crop_size, coverage, box_x, box_y, box_w, box_h, score, landmarks, "
                                    "matrix, faces_in_frame, face_size, landmark_fit, yaw, pitch, roll, "
-                                   "created_at) "
-                                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+                                   "created_at, descriptor) "
+                                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
                                    error);
   if (face_stmt == NULL)
     goto fail;
@@ -670,6 +786,11 @@ lk_project_store_frame (LkProject  *self,
       bind_double_or_null (face_stmt, c++, face->metrics.pitch);
       bind_double_or_null (face_stmt, c++, face->metrics.roll);
       sqlite3_bind_int64 (face_stmt, c++, now);
+      if (face->descriptor != NULL)
+        sqlite3_bind_blob (face_stmt, c, face->descriptor, DESCRIPTOR_BYTES, SQLITE_TRANSIENT);
+      else
+        sqlite3_bind_null (face_stmt, c);
+      c++;
       if (sqlite3_step (face_stmt) != SQLITE_ROW)
         {
           _lk_project_set_error (self, error, "cannot store the face");

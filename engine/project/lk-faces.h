@@ -9,6 +9,10 @@ G_BEGIN_DECLS
 
 #define LK_N_LANDMARKS 68
 
+/* The length of a face's identity descriptor (engine/identity's
+ * LK_FACE_DESCRIPTOR_DIM), stored as float32. */
+#define LK_PROJECT_DESCRIPTOR_DIM 128
+
 /**
  * LkFaceMetrics:
  * Quality figures of one aligned face (engine/curate computes them). NAN
@@ -56,6 +60,7 @@ typedef struct
   gint64         dup_group;        /* -1: none */
   gboolean       included;
   char          *exclude_reason;   /* NULL when included */
+  float         *descriptor;       /* LK_PROJECT_DESCRIPTOR_DIM floats; NULL: not computed */
 } LkFace;
 
 #define LK_TYPE_FACE (lk_face_get_type ())
@@ -118,6 +123,29 @@ gboolean   lk_project_store_metrics      (LkProject           *self,
                                           const LkFaceMetrics *metrics,
                                           guint                n_faces,
                                           GError             **error);
+/* Identity descriptors (engine/identity): LK_PROJECT_DESCRIPTOR_DIM floats
+ * per face, NULL until computed. Extraction stores them with the faces
+ * (LkFace.descriptor); faces of older projects get theirs later. */
+
+/* Stores the descriptors of @n_faces faces (@descriptors holds them one
+ * after the other), in one transaction. */
+gboolean   lk_project_set_face_descriptors (LkProject    *self,
+                                            const gint64 *face_ids,
+                                            const float  *descriptors,
+                                            guint         n_faces,
+                                            GError      **error);
+/* Reads a face's descriptor into @out; %LK_ERROR_NOT_FOUND when the face
+ * does not exist or has no descriptor yet. */
+gboolean   lk_project_get_face_descriptor  (LkProject    *self,
+                                            gint64        face_id,
+                                            float         out[LK_PROJECT_DESCRIPTOR_DIM],
+                                            GError      **error);
+/* The ids (gint64, ascending) of the faces of @identity (-1: both) that
+ * have no descriptor yet. */
+GArray    *lk_project_list_faces_without_descriptor (LkProject  *self,
+                                                     int         identity,
+                                                     GError    **error);
+
 /* Stores perceptual hashes and duplicate groups (-1: none). */
 gboolean   lk_project_store_duplicates   (LkProject           *self,
                                           const gint64        *face_ids,

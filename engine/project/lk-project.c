@@ -176,6 +176,10 @@ static const char * const migrations[] = {
 
   /* 1 -> 2: the occlusion metric (engine/curate), NULL until measured */
   "ALTER TABLE faces ADD COLUMN occlusion REAL;",
+
+  /* 2 -> 3: identity descriptors (engine/identity), 128 float32, NULL until
+   * computed */
+  "ALTER TABLE faces ADD COLUMN descriptor BLOB;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LK_PROJECT_SCHEMA_VERSION);

@@ -13,7 +13,7 @@ G_BEGIN_DECLS
  * disk". */
 #define LK_PROJECT_SUFFIX          ".likeness"
 #define LK_PROJECT_DB_NAME         "project.db"
-#define LK_PROJECT_SCHEMA_VERSION  2
+#define LK_PROJECT_SCHEMA_VERSION  3
 
 #define LK_TYPE_PROJECT (lk_project_get_type ())
 

@@ -448,6 +448,7 @@ test_migrate_from_one (Fixture       *f,
   /* What schema 1 looked like. */
   g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "ALTER TABLE faces DROP COLUMN occlusion; "
+                                 "ALTER TABLE faces DROP COLUMN descriptor; "
                                  "PRAGMA user_version = 1", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
   g_assert_false (g_file_test (backup, G_FILE_TEST_EXISTS));
@@ -474,6 +475,147 @@ test_migrate_from_one (Fixture       *f,
                                  TRUE, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (faces->len, ==, 1);
+}
+
+/* A descriptor that is easy to tell apart: @seed + i / 1000. */
+static void
+fill_descriptor (float  *d,
+                 double  seed)
+{
+  for (int i = 0; i < LK_PROJECT_DESCRIPTOR_DIM; i++)
+    d[i] = (float) (seed + i / 1000.0);
+}
+
+/* A schema 2 project (before identity descriptors) opens at the current
+ * schema: a backup of the old file is made, its faces are kept and have no
+ * descriptor; descriptors then store (in a batch and with a new frame), read
+ * back, and the faces lacking one are listed. */
+static void
+test_migrate_from_two (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkProject) project = lk_project_create (f->path, &error);
+  g_autofree char *folder = g_strdup (lk_project_get_path (project));
+  g_autofree char *db_path = g_build_filename (folder, LK_PROJECT_DB_NAME, NULL);
+  g_autofree char *backup = g_strconcat (db_path, ".v2.bak", NULL);
+  g_autofree char *clip = make_file (f, "clip.mp4");
+  g_autoptr(LkFace) face = lk_face_new ();
+  g_autoptr(LkFace) second = lk_face_new ();
+  g_autoptr(LkFace) got = NULL;
+  g_autoptr(LkFace) copy = NULL;
+  g_autoptr(GArray) lacking = NULL;
+  g_autoptr(GPtrArray) faces = NULL;
+  LkFace *row[2] = { face, second };
+  float d[2 * LK_PROJECT_DESCRIPTOR_DIM], out[LK_PROJECT_DESCRIPTOR_DIM];
+  gint64 ids[2], source, third_id;
+  sqlite3 *db;
+
+  g_assert_no_error (error);
+  source = lk_project_add_source (project, LK_IDENTITY_A, clip, &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < 2; i++)
+    {
+      row[i]->identity = LK_IDENTITY_A;
+      row[i]->face_index = i;
+      row[i]->file = g_strdup_printf ("%s/faces/A/x%d.png", folder, i);
+      row[i]->crop_size = 256;
+    }
+  g_assert_cmpint (lk_project_store_frame (project, source, 0, 0, 0.0, row, 2, &error), >, 0);
+  g_assert_no_error (error);
+  ids[0] = face->id;
+  ids[1] = second->id;
+  g_clear_object (&project);
+
+  /* What schema 2 looked like. */
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "ALTER TABLE faces DROP COLUMN descriptor; "
+                                 "PRAGMA user_version = 2", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_false (g_file_test (backup, G_FILE_TEST_EXISTS));
+
+  project = lk_project_open (folder, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lk_project_get_schema_version (project), ==, LK_PROJECT_SCHEMA_VERSION);
+  g_assert_cmpint (LK_PROJECT_SCHEMA_VERSION, >=, 3);
+  g_assert_true (g_file_test (backup, G_FILE_TEST_EXISTS));
+  got = lk_project_get_face (project, ids[0], &error);
+  g_assert_no_error (error);
+  g_assert_null (got->descriptor);
+  g_assert_cmpint (got->crop_size, ==, 256);
+  g_assert_false (lk_project_get_face_descriptor (project, ids[0], out, &error));
+  g_assert_error (error, LK_ERROR, LK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (lk_project_get_face_descriptor (project, 999999, out, &error));
+  g_assert_error (error, LK_ERROR, LK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  lacking = lk_project_list_faces_without_descriptor (project, LK_IDENTITY_A, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lacking->len, ==, 2);
+  g_assert_cmpint (g_array_index (lacking, gint64, 0), ==, ids[0]);
+  g_assert_cmpint (g_array_index (lacking, gint64, 1), ==, ids[1]);
+  g_clear_pointer (&lacking, g_array_unref);
+
+  /* A batch stores each face's own descriptor. */
+  fill_descriptor (d, 1.0);
+  fill_descriptor (d + LK_PROJECT_DESCRIPTOR_DIM, -2.0);
+  g_assert_true (lk_project_set_face_descriptors (project, ids, d, 2, &error));
+  g_assert_no_error (error);
+  for (int i = 0; i < 2; i++)
+    {
+      g_assert_true (lk_project_get_face_descriptor (project, ids[i], out, &error));
+      g_assert_no_error (error);
+      g_assert_cmpmem (out, sizeof out, d + i * LK_PROJECT_DESCRIPTOR_DIM, sizeof out);
+    }
+  g_clear_pointer (&got, lk_face_free);
+  got = lk_project_get_face (project, ids[1], &error);
+  g_assert_nonnull (got->descriptor);
+  g_assert_cmpmem (got->descriptor, sizeof out, d + LK_PROJECT_DESCRIPTOR_DIM, sizeof out);
+  copy = lk_face_copy (got);
+  g_assert_true (copy->descriptor != got->descriptor);
+  g_assert_cmpmem (copy->descriptor, sizeof out, got->descriptor, sizeof out);
+  lacking = lk_project_list_faces_without_descriptor (project, -1, &error);
+  g_assert_cmpuint (lacking->len, ==, 0);
+  g_clear_pointer (&lacking, g_array_unref);
+
+  /* Extraction's way: the descriptor comes with the face; a face without
+   * one is listed as lacking it, of its identity only. */
+  {
+    g_autoptr(LkFace) with = lk_face_new ();
+    g_autoptr(LkFace) without = lk_face_new ();
+    LkFace *frame_faces[2] = { with, without };
+
+    for (int i = 0; i < 2; i++)
+      {
+        frame_faces[i]->identity = LK_IDENTITY_A;
+        frame_faces[i]->face_index = i;
+        frame_faces[i]->file = g_strdup_printf ("%s/faces/A/y%d.png", folder, i);
+        frame_faces[i]->crop_size = 256;
+      }
+    with->descriptor = g_new (float, LK_PROJECT_DESCRIPTOR_DIM);
+    fill_descriptor (with->descriptor, 3.0);
+    g_assert_cmpint (lk_project_store_frame (project, source, 1, 100, 0.04, frame_faces, 2, &error),
+                     >, 0);
+    g_assert_no_error (error);
+    g_assert_true (lk_project_get_face_descriptor (project, with->id, out, &error));
+    g_assert_cmpmem (out, sizeof out, with->descriptor, sizeof out);
+    third_id = without->id;
+  }
+  lacking = lk_project_list_faces_without_descriptor (project, LK_IDENTITY_A, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lacking->len, ==, 1);
+  g_assert_cmpint (g_array_index (lacking, gint64, 0), ==, third_id);
+  g_clear_pointer (&lacking, g_array_unref);
+  lacking = lk_project_list_faces_without_descriptor (project, LK_IDENTITY_B, &error);
+  g_assert_cmpuint (lacking->len, ==, 0);
+
+  faces = lk_project_list_faces (project, LK_IDENTITY_A, LK_FACE_FILTER_ALL, NULL, "id", FALSE,
+                                 &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (faces->len, ==, 4);
+  g_assert_nonnull (((LkFace *) faces->pdata[0])->descriptor);
+  g_assert_null (((LkFace *) faces->pdata[3])->descriptor);
 }
 
 
@@ -1007,6 +1149,7 @@ main (int   argc,
   ADD ("/engine/project/kill-mid-transaction", test_kill_mid_transaction);
   ADD ("/engine/project/migrate-from-zero", test_migrate_from_zero);
   ADD ("/engine/project/migrate-from-one", test_migrate_from_one);
+  ADD ("/engine/project/migrate-from-two", test_migrate_from_two);
   ADD ("/engine/project/faces", test_faces);
   ADD ("/engine/project/discard-frames", test_discard_frames);
   ADD ("/engine/project/runs", test_runs);
