@@ -15,6 +15,7 @@
 #include "lk-extractor.h"
 #include "lk-job-runner.h"
 #include "lk-face-detector.h"
+#include "lk-face-descriptor.h"
 #include "lk-face-tracker.h"
 #include "lk-faces.h"
 #include "lk-image-io.h"
@@ -26,6 +27,11 @@
 #define MAX_PENDING_FRAMES 16
 /* Frames decoded ahead by the decoding thread. */
 #define MAX_DECODED_FRAMES 4
+/* Faces whose descriptors the writer computes in one batch, at most: what
+ * is queued when it looks, so a batch never waits for frames to come. */
+#define MAX_DESCRIPTOR_BATCH 16
+
+G_STATIC_ASSERT (LK_FACE_DESCRIPTOR_DIM == LK_PROJECT_DESCRIPTOR_DIM);
 
 LkExtractParams
 lk_extract_params_default (void)
@@ -41,6 +47,7 @@ lk_extract_params_default (void)
     .max_faces = 0,
     .crop_size = 256,
     .coverage = 0.0,   /* 0: the alignment's default */
+    .descriptors = TRUE,
   };
 
   return params;
@@ -86,6 +93,7 @@ typedef struct
   double     time;
   GPtrArray *faces;   /* LkFace */
   GPtrArray *crops;   /* LkImage, same order */
+  GPtrArray *chips;   /* LkImage, same order, for the descriptors; NULL without them */
 } Item;
 
 static void
@@ -93,6 +101,7 @@ item_free (Item *item)
 {
   g_clear_pointer (&item->faces, g_ptr_array_unref);
   g_clear_pointer (&item->crops, g_ptr_array_unref);
+  g_clear_pointer (&item->chips, g_ptr_array_unref);
   g_free (item);
 }
 
@@ -104,6 +113,8 @@ typedef struct
   LkAlignParams     align;
   LkJob            *job;
   LkExtractSummary *summary;
+  LkFaceRecognizer *recognizer;     /* NULL: no descriptors */
+  gboolean          describe_failed; /* the writer's: the network failed, none since */
 
   /* The current source */
   gint64            source_id;
@@ -170,42 +181,109 @@ write_item (Extraction  *ex,
   return TRUE;
 }
 
+/* Computes the descriptors of the faces of @items in one batch and hands
+ * them to the faces (stored with them by write_item()). A failure of the
+ * network is not one of extraction: those faces keep no descriptor (they
+ * can get one later) and the run goes on, with one warning. */
+static void
+describe_items (Extraction *ex,
+                GPtrArray  *items)
+{
+  g_autoptr(GPtrArray) chips = g_ptr_array_new ();
+  g_autoptr(GPtrArray) faces = g_ptr_array_new ();
+  g_autofree float *descriptors = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      Item *item = items->pdata[i];
+
+      for (guint k = 0; item->chips != NULL && k < item->chips->len; k++)
+        if (item->chips->pdata[k] != NULL)
+          {
+            g_ptr_array_add (chips, item->chips->pdata[k]);
+            g_ptr_array_add (faces, item->faces->pdata[k]);
+          }
+    }
+  if (chips->len == 0)
+    return;
+
+  descriptors = g_new (float, (gsize) chips->len * LK_FACE_DESCRIPTOR_DIM);
+  if (!lk_face_recognizer_compute (ex->recognizer, (const LkImage *const *) chips->pdata,
+                                   (int) chips->len, descriptors, &error))
+    {
+      g_warning ("Faces are stored without identity descriptors: %s", error->message);
+      ex->describe_failed = TRUE;
+      return;
+    }
+  for (guint i = 0; i < faces->len; i++)
+    {
+      LkFace *face = faces->pdata[i];
+
+      face->descriptor = g_memdup2 (descriptors + (gsize) i * LK_FACE_DESCRIPTOR_DIM,
+                                    LK_FACE_DESCRIPTOR_DIM * sizeof (float));
+    }
+}
+
 static gpointer
 writer_thread (gpointer data)
 {
   Extraction *ex = data;
+  g_autoptr(GPtrArray) batch = g_ptr_array_new ();
+  gboolean done = FALSE;
 
-  for (;;)
+  while (!done)
     {
-      Item *item;
-      g_autoptr(GError) error = NULL;
+      guint n_faces = 0;
 
+      /* Waits for one frame, then takes what else is queued, up to a
+       * batch of faces. */
       g_mutex_lock (&ex->mutex);
       while (g_queue_is_empty (&ex->queue))
         g_cond_wait (&ex->cond, &ex->mutex);
-      item = g_queue_pop_head (&ex->queue);
+      do
+        {
+          Item *item = g_queue_pop_head (&ex->queue);
+
+          if (item == NULL)
+            {
+              done = TRUE;
+              break;
+            }
+          g_ptr_array_add (batch, item);
+          n_faces += item->faces->len;
+        }
+      while (ex->recognizer != NULL && n_faces < MAX_DESCRIPTOR_BATCH &&
+             !g_queue_is_empty (&ex->queue));
       g_cond_broadcast (&ex->cond);
       g_mutex_unlock (&ex->mutex);
 
-      if (item == NULL)
-        break;
+      if (ex->recognizer != NULL && !ex->describe_failed && !writer_failed (ex))
+        describe_items (ex, batch);
 
-      /* After a failure, the rest is only drained. */
-      if (!writer_failed (ex) && !write_item (ex, item, &error))
+      for (guint i = 0; i < batch->len; i++)
         {
-          g_mutex_lock (&ex->mutex);
-          ex->writer_error = g_steal_pointer (&error);
-          g_mutex_unlock (&ex->mutex);
-        }
-      else if (error == NULL)
-        {
-          g_mutex_lock (&ex->mutex);
-          ex->frames_stored++;
-          ex->faces_stored += item->faces->len;
-          g_mutex_unlock (&ex->mutex);
-        }
+          Item *item = batch->pdata[i];
+          g_autoptr(GError) error = NULL;
 
-      item_free (item);
+          /* After a failure, the rest is only drained. */
+          if (!writer_failed (ex) && !write_item (ex, item, &error))
+            {
+              g_mutex_lock (&ex->mutex);
+              ex->writer_error = g_steal_pointer (&error);
+              g_mutex_unlock (&ex->mutex);
+            }
+          else if (error == NULL)
+            {
+              g_mutex_lock (&ex->mutex);
+              ex->frames_stored++;
+              ex->faces_stored += item->faces->len;
+              g_mutex_unlock (&ex->mutex);
+            }
+
+          item_free (item);
+        }
+      g_ptr_array_set_size (batch, 0);
     }
 
   ex->writer_cpu = thread_cpu_seconds ();
@@ -370,6 +448,8 @@ make_item (Extraction   *ex,
   item->time = frame->time;
   item->faces = g_ptr_array_new_with_free_func ((GDestroyNotify) lk_face_free);
   item->crops = g_ptr_array_new_with_free_func ((GDestroyNotify) lk_image_free);
+  if (ex->recognizer != NULL)
+    item->chips = g_ptr_array_new_with_free_func ((GDestroyNotify) lk_image_free);
 
   /* Drop small faces, keep the largest max_faces, then number the rest
    * left to right. */
@@ -431,6 +511,11 @@ make_item (Extraction   *ex,
 
       g_ptr_array_add (item->faces, g_steal_pointer (&face));
       g_ptr_array_add (item->crops, crop);
+      /* The chip comes from the frame, as lk_face_recognizer_describe_face()
+       * does; NULL (no descriptor) when it cannot be cut. */
+      if (item->chips != NULL)
+        g_ptr_array_add (item->chips, lk_face_chip_new (frame->image,
+                                                        (const float (*)[2]) d->landmarks, NULL));
     }
 
   return item;
@@ -726,6 +811,17 @@ lk_extract_sources (LkProject              *project,
   detector = lk_face_detector_new (&detector_params, error);
   if (detector == NULL)
     return FALSE;
+
+  /* Identity descriptors when the network is there; without it the faces
+   * are stored as before and get theirs later. */
+  if (params->descriptors)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      ex.recognizer = lk_face_recognizer_get_default (&local_error);
+      if (ex.recognizer == NULL)
+        g_message ("Faces are stored without identity descriptors: %s", local_error->message);
+    }
 
   ex.project = project;
   ex.identity = identity;

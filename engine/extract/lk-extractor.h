@@ -25,6 +25,9 @@ typedef struct
   int         max_faces;          /* per frame, largest first; 0: no limit */
   int         crop_size;          /* aligned crop side, px (default 256) */
   double      coverage;           /* template fraction of the crop (see LkAlignParams) */
+  gboolean    descriptors;        /* compute identity descriptors (engine/identity) of the
+                                   * faces, when the network is there (default TRUE); not
+                                   * part of the stored parameters: it finds no other faces */
 } LkExtractParams;
 
 LkExtractParams lk_extract_params_default (void);
