@@ -8,6 +8,7 @@
 
 #include "likeness-cli.h"
 #include "lk-auto-curate.h"
+#include "lk-describe-faces.h"
 #include "lk-duplicates.h"
 #include "lk-error.h"
 #include "lk-faces.h"
@@ -223,14 +224,17 @@ cli_curate (int    argc,
   {
     const GOptionEntry entries[] = {
       { "auto", 'a', 0, G_OPTION_ARG_NONE, &auto_pass,
-        N_("Run the automatic first pass (exclude multi-face, small, blurry, badly lit, tinted, "
-           "occluded and duplicate faces)"), NULL },
+        N_("Run the automatic first pass (exclude faces of another person, multi-face, small, "
+           "blurry, badly lit, tinted, occluded and duplicate faces)"), NULL },
       { "keep-best", 0, 0, G_OPTION_ARG_NONE, &keep_best,
         N_("Only keep the sharpest face of each near-duplicate group"), NULL },
       { "identity", 'i', 0, G_OPTION_ARG_STRING, &identity_name,
         N_("Only the faces of A or B (default: both)"), "A|B" },
       { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run,
         N_("Print what would be excluded, per rule; change nothing"), NULL },
+      { "max-identity-distance", 0, 0, G_OPTION_ARG_DOUBLE, &p->max_identity_distance,
+        N_("Exclude faces whose identity is farther than this from the median of their "
+           "person’s faces (default 0.6; 0: off; needs the face recognition network)"), "D" },
       { "no-multi-face", 0, 0, G_OPTION_ARG_NONE, &no_multi_face,
         N_("Keep faces of frames with several people"), NULL },
       { "min-size", 0, 0, G_OPTION_ARG_DOUBLE, &p->min_face_size,
@@ -283,7 +287,8 @@ cli_curate (int    argc,
       cli_error (_("--auto and --keep-best cannot be combined (--auto keeps the best anyway)"));
       return CLI_EXIT_USAGE;
     }
-  if (p->min_face_size < 0 || p->min_landmark_fit < 0 || p->min_landmark_fit > 1 ||
+  if (p->max_identity_distance < 0 || p->max_identity_distance > 2 ||
+      p->min_face_size < 0 || p->min_landmark_fit < 0 || p->min_landmark_fit > 1 ||
       p->max_occlusion < 0 || p->max_occlusion > 1 ||
       p->blurry_relative < 0 || p->blurry_relative > 1 || p->blurry_absolute < 0 ||
       p->dark_exposure < 0 || p->dark_exposure > 1 || p->bright_exposure < 0 ||
@@ -301,6 +306,9 @@ cli_curate (int    argc,
   if (project == NULL)
     return cli_exit_for_error (error);
   run.project = project;
+  /* Identity descriptors are only computed for the automatic pass. */
+  if (!auto_pass)
+    p->max_identity_distance = 0;
 
   job = lk_job_new (_("Measuring faces"));
   ok = cli_run_job (job, curate_work, &run, quiet || json, &error);
@@ -360,6 +368,8 @@ cli_curate (int    argc,
         {
           json_builder_set_member_name (b, "considered");
           json_builder_add_int_value (b, plan->considered);
+          json_builder_set_member_name (b, "with-descriptor");
+          json_builder_add_int_value (b, plan->with_descriptor);
           json_builder_set_member_name (b, "rules");
           json_builder_begin_object (b);
           for (int r = 0; r < LK_CURATE_N_RULES; r++)
@@ -423,6 +433,9 @@ cli_curate (int    argc,
           for (int r = 0; r < LK_CURATE_N_RULES; r++)
             g_print ("%-14s %8u %8u\n", lk_curate_rule_to_string (r), plan->flagged[r],
                      plan->excluded[r]);
+          if (auto_pass && p->max_identity_distance > 0 && plan->with_descriptor < plan->considered)
+            g_print (_("%u faces have no identity descriptor: the another-person rule did not "
+                       "judge them\n"), plan->considered - plan->with_descriptor);
           if (dry_run)
             g_print (_("Would exclude %u of %u included faces (dry run: nothing changed)\n"),
                      plan->total, plan->considered);
@@ -451,11 +464,15 @@ cli_curate (int    argc,
 
 /* likeness-cli faces */
 
+/* Sorting by identity: the distance from the median descriptor of the
+ * identity's faces (lk_curate_sort_by_identity()), not a stored column. */
+#define SORT_IDENTITY "identity"
+
 /* Sort keys that only extraction fills in, or that are no measurement. */
 static gboolean
 sort_key_needs_analysis (const char *sort)
 {
-  static const char * const stored[] = { "id", "time", "faces_in_frame" };
+  static const char * const stored[] = { "id", "time", "faces_in_frame", SORT_IDENTITY };
 
   if (sort == NULL)
     return FALSE;
@@ -473,6 +490,23 @@ typedef struct
   int               distance;   /* >= 0: also find the duplicate groups */
   LkAnalyseSummary  summary;
 } MeasureRun;
+
+typedef struct
+{
+  LkProject          *project;
+  int                 identity;
+  LkDescribeSummary   summary;
+} DescribeRun;
+
+static gboolean
+describe_work (LkJob    *job,
+               gpointer  user_data,
+               GError  **error)
+{
+  DescribeRun *run = user_data;
+
+  return lk_identity_describe_faces (run->project, run->identity, job, &run->summary, error);
+}
 
 static gboolean
 measure_work (LkJob    *job,
@@ -498,6 +532,7 @@ cli_faces (int    argc,
   g_autoptr(GOptionContext) context = cli_context_new (cli_find_command ("faces"));
   g_autoptr(LkProject) project = NULL;
   g_autoptr(GPtrArray) faces = NULL;
+  g_autoptr(GArray) identity_distances = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *identity_name = NULL;
   g_autofree char *sort = NULL;
@@ -512,8 +547,9 @@ cli_faces (int    argc,
       N_("Only the faces of A or B (default: both)"), "A|B" },
     { "sort", 's', 0, G_OPTION_ARG_STRING, &sort,
       N_("Sort by id, time, sharpness, face_size, exposure, colour_cast, landmark_fit, "
-         "occlusion, yaw, pitch, roll, faces_in_frame or dup_group (default id); faces not "
-         "measured yet are measured first"), "KEY" },
+         "occlusion, yaw, pitch, roll, faces_in_frame, dup_group or identity (distance from the "
+         "median identity of the person’s faces; default id); faces not measured yet are "
+         "measured first"), "KEY" },
     { "desc", 0, 0, G_OPTION_ARG_NONE, &desc, N_("Sort descending"), NULL },
     { "duplicate-distance", 0, 0, G_OPTION_ARG_INT, &distance,
       N_("With --sort dup_group: hashes differing in at most this many bits of 64 are "
@@ -533,7 +569,7 @@ cli_faces (int    argc,
 
   if (!parse_identity (identity_name, &identity))
     return CLI_EXIT_USAGE;
-  if (sort != NULL && !lk_face_sort_key_is_valid (sort))
+  if (sort != NULL && !lk_face_sort_key_is_valid (sort) && !g_str_equal (sort, SORT_IDENTITY))
     {
       cli_error (_("unknown sort key “%s”; see “likeness-cli faces --help”"), sort);
       return CLI_EXIT_USAGE;
@@ -580,10 +616,40 @@ cli_faces (int    argc,
         return cli_exit_for_error (error);
     }
 
-  faces = lk_project_list_faces (project, identity, filter, reason, sort != NULL ? sort : "id",
-                                 desc, &error);
-  if (faces == NULL)
-    return cli_exit_for_error (error);
+  /* By identity: descriptors are computed first where missing (the
+   * network is needed), and the median is that of all of the person's
+   * faces, whatever the filter shows. */
+  if (g_strcmp0 (sort, SORT_IDENTITY) == 0)
+    {
+      g_autoptr(LkJob) job = lk_job_new (_("Identifying faces"));
+      g_autoptr(GPtrArray) all = NULL;
+      DescribeRun run = { project, identity };
+      gboolean ok = cli_run_job (job, describe_work, &run, quiet || json, &error);
+
+      if (ok && run.summary.computed > 0 && !quiet && !json)
+        g_printerr (_("Identified %u faces for sorting by identity\n"), run.summary.computed);
+      if (ok && run.summary.failed > 0)
+        g_printerr (_("%u faces could not be identified (%s); they sort last\n"),
+                    run.summary.failed, run.summary.first_failure);
+      lk_describe_summary_clear (&run.summary);
+      if (!ok)
+        return cli_exit_for_error (error);
+
+      all = lk_project_list_faces (project, identity, LK_FACE_FILTER_ALL, NULL, "id", FALSE, &error);
+      faces = all ? lk_project_list_faces (project, identity, filter, reason, "id", FALSE, &error)
+                  : NULL;
+      if (faces == NULL)
+        return cli_exit_for_error (error);
+      lk_curate_sort_by_identity (faces, all, desc);
+      identity_distances = lk_curate_identity_distances (faces, all);
+    }
+  else
+    {
+      faces = lk_project_list_faces (project, identity, filter, reason, sort != NULL ? sort : "id",
+                                     desc, &error);
+      if (faces == NULL)
+        return cli_exit_for_error (error);
+    }
 
   if (json)
     {
@@ -619,6 +685,8 @@ cli_faces (int    argc,
           add_number (b, "yaw", m->yaw);
           add_number (b, "pitch", m->pitch);
           add_number (b, "roll", m->roll);
+          if (identity_distances != NULL)
+            add_number (b, "identity-distance", g_array_index (identity_distances, double, i));
           json_builder_set_member_name (b, "phash");
           if (f->phash != 0)
             {

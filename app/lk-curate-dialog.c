@@ -30,6 +30,10 @@ typedef struct
 } RuleRow;
 
 static const RuleRow rule_rows[] = {
+  { LK_CURATE_RULE_ANOTHER_PERSON, N_("Another Person Beyond"),
+    N_("Identity distance from the median of the person’s faces (0.6 separates people; "
+       "0 turns it off)"), KIND_NUMBER,
+    G_STRUCT_OFFSET (LkAutoCurateParams, max_identity_distance), 0, 2, 0.05, 2, TRUE },
   { LK_CURATE_RULE_MULTI_FACE, N_("Several Faces in the Frame"),
     N_("Another person was in the picture"), KIND_SWITCH,
     G_STRUCT_OFFSET (LkAutoCurateParams, multi_face), 0, 1, 1, 0, TRUE },

@@ -14,7 +14,9 @@
 #include "lk-curate-enum-types.h"
 #include "lk-curate-private.h"
 #include "lk-duplicates.h"
+#include "lk-describe-faces.h"
 #include "lk-error.h"
+#include "lk-face-descriptor.h"
 #include "lk-faces.h"
 #include "lk-types.h"
 
@@ -37,6 +39,7 @@ LkAutoCurateParams
 lk_auto_curate_params_default (void)
 {
   LkAutoCurateParams params = {
+    .max_identity_distance = LK_FACE_SAME_PERSON_DISTANCE,
     .multi_face = TRUE,
     .min_face_size = 64,
     .min_landmark_fit = 0.3,
@@ -81,6 +84,24 @@ lk_curate_prepare (LkProject                *project,
 
   if (!lk_curate_analyse (project, identity, FALSE, job, summary, error))
     return FALSE;
+
+  if (params->max_identity_distance > 0)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (!lk_identity_describe_faces (project, identity, job, NULL, &local_error))
+        {
+          if (!g_error_matches (local_error, LK_ERROR, LK_ERROR_NOT_FOUND) &&
+              !g_error_matches (local_error, LK_ERROR, LK_ERROR_CORRUPT) &&
+              !g_error_matches (local_error, LK_ERROR, LK_ERROR_MODEL))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          /* No network: the rule has nothing to go on. */
+          g_message ("The “another person” rule is off: %s", local_error->message);
+        }
+    }
 
   LK_JOB_UPDATE (job, 1.0, _("Grouping near-duplicates"));
 
@@ -161,17 +182,109 @@ source_cast_medians (GPtrArray *faces)
   return medians;
 }
 
+GArray *
+lk_curate_identity_distances (GPtrArray *faces,
+                              GPtrArray *reference)
+{
+  GArray *distances = g_array_sized_new (FALSE, FALSE, sizeof (double), faces->len);
+  float medians[2][LK_FACE_DESCRIPTOR_DIM];
+  gboolean have[2] = { FALSE, FALSE };
+
+  g_return_val_if_fail (faces != NULL, NULL);
+
+  if (reference == NULL)
+    reference = faces;
+
+  for (int id = LK_IDENTITY_A; id <= LK_IDENTITY_B; id++)
+    {
+      g_autoptr(GArray) descriptors = g_array_new (FALSE, FALSE, sizeof (float));
+
+      for (guint i = 0; i < reference->len; i++)
+        {
+          const LkFace *face = reference->pdata[i];
+
+          if ((int) face->identity == id && face->descriptor != NULL)
+            g_array_append_vals (descriptors, face->descriptor, LK_FACE_DESCRIPTOR_DIM);
+        }
+      if (descriptors->len == 0)
+        continue;
+      lk_face_descriptor_median ((const float *) descriptors->data,
+                                 (int) (descriptors->len / LK_FACE_DESCRIPTOR_DIM), medians[id]);
+      have[id] = TRUE;
+    }
+
+  for (guint i = 0; i < faces->len; i++)
+    {
+      const LkFace *face = faces->pdata[i];
+      double d = NAN;
+
+      if (face->descriptor != NULL && (face->identity == LK_IDENTITY_A ||
+                                       face->identity == LK_IDENTITY_B) && have[face->identity])
+        d = lk_face_descriptor_distance (face->descriptor, medians[face->identity]);
+      g_array_append_val (distances, d);
+    }
+
+  return distances;
+}
+
+typedef struct
+{
+  LkFace *face;
+  double  distance;
+} ByDistance;
+
+static int
+compare_by_distance (gconstpointer a,
+                     gconstpointer b,
+                     gpointer      user_data)
+{
+  const ByDistance *x = a, *y = b;
+  gboolean descending = GPOINTER_TO_INT (user_data);
+
+  if (isnan (x->distance) != isnan (y->distance))
+    return isnan (x->distance) ? 1 : -1;
+  if (!isnan (x->distance) && x->distance != y->distance)
+    return (x->distance < y->distance) == !descending ? -1 : 1;
+  return x->face->id < y->face->id ? -1 : x->face->id > y->face->id ? 1 : 0;
+}
+
+void
+lk_curate_sort_by_identity (GPtrArray *faces,
+                            GPtrArray *reference,
+                            gboolean   descending)
+{
+  g_autoptr(GArray) distances = NULL;
+  g_autofree ByDistance *items = NULL;
+
+  g_return_if_fail (faces != NULL);
+
+  distances = lk_curate_identity_distances (faces, reference);
+  items = g_new (ByDistance, faces->len + 1);
+  for (guint i = 0; i < faces->len; i++)
+    {
+      items[i].face = faces->pdata[i];
+      items[i].distance = g_array_index (distances, double, i);
+    }
+  g_qsort_with_data (items, (gint) faces->len, sizeof (ByDistance), compare_by_distance,
+                     GINT_TO_POINTER (descending));
+  for (guint i = 0; i < faces->len; i++)
+    faces->pdata[i] = items[i].face;
+}
+
 static gboolean
 rule_flags (LkCurateRule               rule,
             const LkFace              *face,
             const LkAutoCurateParams  *p,
             const double              *medians,
-            GHashTable                *cast_medians)
+            GHashTable                *cast_medians,
+            double                     identity_distance)
 {
   const LkFaceMetrics *m = &face->metrics;
 
   switch (rule)
     {
+    case LK_CURATE_RULE_ANOTHER_PERSON:
+      return p->max_identity_distance > 0 && identity_distance > p->max_identity_distance;
     case LK_CURATE_RULE_MULTI_FACE:
       return p->multi_face && face->faces_in_frame > 1;
     case LK_CURATE_RULE_SMALL:
@@ -224,6 +337,7 @@ lk_auto_curate_plan (LkProject                *project,
   g_autofree gboolean *skip = NULL;
   g_autofree gboolean *dup = NULL;
   g_autoptr(GHashTable) cast_medians = NULL;
+  g_autoptr(GArray) identity_distances = NULL;
 
   g_return_val_if_fail (LK_IS_PROJECT (project), NULL);
   g_return_val_if_fail (identity >= -1 && identity <= LK_IDENTITY_B, NULL);
@@ -241,6 +355,8 @@ lk_auto_curate_plan (LkProject                *project,
   plan->median_sharpness[0] = median_sharpness (faces, LK_IDENTITY_A);
   plan->median_sharpness[1] = median_sharpness (faces, LK_IDENTITY_B);
   cast_medians = source_cast_medians (faces);
+  /* Likewise the median descriptor: over all of the identity's faces. */
+  identity_distances = lk_curate_identity_distances (faces, NULL);
 
   reason = g_new (int, faces->len + 1);
   skip = g_new0 (gboolean, faces->len + 1);
@@ -257,8 +373,11 @@ lk_auto_curate_plan (LkProject                *project,
           continue;
         }
       plan->considered++;
+      if (face->descriptor != NULL)
+        plan->with_descriptor++;
       for (int r = 0; r < LK_CURATE_RULE_DUPLICATE; r++)
-        if (rule_flags (r, face, params, plan->median_sharpness, cast_medians))
+        if (rule_flags (r, face, params, plan->median_sharpness, cast_medians,
+                        g_array_index (identity_distances, double, i)))
           {
             plan->flagged[r]++;
             if (reason[i] < 0)

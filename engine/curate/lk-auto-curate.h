@@ -18,6 +18,9 @@ G_BEGIN_DECLS
  */
 typedef enum
 {
+  /* "another-person": the face's identity descriptor is far from the
+   * median of its identity's (engine/identity) */
+  LK_CURATE_RULE_ANOTHER_PERSON,
   LK_CURATE_RULE_MULTI_FACE,   /* "multi-face": more than one person in the frame */
   LK_CURATE_RULE_SMALL,        /* "small": face narrower than min_face_size in its frame */
   LK_CURATE_RULE_OCCLUDED,     /* "occluded": landmarks fit the mean face badly, or much
@@ -43,6 +46,11 @@ int         lk_curate_rule_from_string (const char   *name);
  */
 typedef struct
 {
+  double   max_identity_distance;/* descriptor distance from the median of the identity's
+                                  * faces above which a face is another person (default
+                                  * LK_FACE_SAME_PERSON_DISTANCE, 0.6); needs the face
+                                  * recognition network, faces without a descriptor are
+                                  * not flagged */
   gboolean multi_face;           /* exclude faces of frames with several faces */
   double   min_face_size;        /* px in the source frame (default 64) */
   double   min_landmark_fit;     /* 0..1 (default 0.3) */
@@ -86,6 +94,7 @@ typedef struct
   guint     excluded[LK_CURATE_N_RULES];
   guint     total;
   double    median_sharpness[2];             /* per identity, NAN when unknown */
+  guint     with_descriptor;                 /* considered faces with an identity descriptor */
   GArray   *face_ids;                        /* gint64: faces to exclude */
   GArray   *rules;                           /* int (LkCurateRule): each one's reason */
 } LkAutoCuratePlan;
@@ -95,7 +104,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LkAutoCuratePlan, lk_auto_curate_plan_free)
 
 /* Computes what lk_curate_analyse() and lk_curate_find_duplicates() have not
  * yet (metrics and hashes of new faces; the groups always, since the
- * distance may have changed). Progress through @job; blocking. */
+ * distance may have changed), and, when the "another-person" rule is on,
+ * the identity descriptors of faces lacking one (lk_identity_describe_faces();
+ * without the network that rule flags nothing and one message says so).
+ * Progress through @job; blocking. */
 gboolean lk_curate_prepare         (LkProject                *project,
                                     int                       identity,
                                     const LkAutoCurateParams *params,
@@ -117,5 +129,28 @@ gboolean lk_auto_curate_apply      (LkProject                *project,
                                     const LkAutoCuratePlan   *plan,
                                     LkFaceStates            **previous,
                                     GError                  **error);
+
+/**
+ * lk_curate_identity_distances:
+ * @faces: (element-type LkFace): the faces to measure
+ * @reference: (element-type LkFace) (nullable): the faces whose median
+ *   descriptor stands for each identity (%NULL: @faces)
+ *
+ * The distance of each face's descriptor from the element-wise median of
+ * the descriptors of its identity's faces in @reference: how far it is
+ * from the person the set is of.
+ *
+ * Returns: (transfer full): doubles parallel to @faces; NAN for a face
+ *   without a descriptor or an identity without any
+ */
+GArray  *lk_curate_identity_distances (GPtrArray *faces,
+                                       GPtrArray *reference);
+
+/* Sorts @faces (LkFace) by lk_curate_identity_distances() (@reference as
+ * there): nearest first, or farthest first when @descending; faces without
+ * a distance last either way, ties in id order. */
+void     lk_curate_sort_by_identity   (GPtrArray *faces,
+                                       GPtrArray *reference,
+                                       gboolean   descending);
 
 G_END_DECLS

@@ -69,7 +69,7 @@ static void
 test_curate (void)
 {
   static const char * const rules[] = {
-    "multi-face", "small", "occluded", "blurry", "dark", "bright", "tinted", "extreme-pose",
+    "another-person", "multi-face", "small", "occluded", "blurry", "dark", "bright", "tinted", "extreme-pose",
     "duplicate", NULL
   };
 
