@@ -100,7 +100,7 @@ static GParamSpec *properties[N_PROPS];
 /* The filter menu: all, included, excluded, then excluded for each reason. */
 static const char * const filter_reasons[] = {
   "manual", "multi-face", "small", "occluded", "blurry", "dark", "bright", "tinted",
-  "extreme-pose", "duplicate",
+  "extreme-pose", "duplicate", "another-person",
 };
 #define N_FIXED_FILTERS 3
 
@@ -1804,7 +1804,8 @@ lk_faces_page_init (LkFacesPage *self)
   gtk_string_list_append (filters, _("Excluded: Tinted"));
   gtk_string_list_append (filters, _("Excluded: Extreme Pose"));
   gtk_string_list_append (filters, _("Excluded: Duplicate"));
-  G_STATIC_ASSERT (G_N_ELEMENTS (filter_reasons) == 10);
+  gtk_string_list_append (filters, _("Excluded: Another Person"));
+  G_STATIC_ASSERT (G_N_ELEMENTS (filter_reasons) == 11);
   gtk_drop_down_set_model (self->filter_dropdown, G_LIST_MODEL (filters));
   g_signal_connect_object (self->filter_dropdown, "notify::selected",
                            G_CALLBACK (filter_selected_cb), self, G_CONNECT_SWAPPED);
