@@ -69,7 +69,7 @@ cli_extract (int    argc,
   g_autofree char *identity_name = NULL;
   g_autofree char *cnn_model = NULL;
   ExtractRun run = { 0 };
-  gboolean json = FALSE, cnn = FALSE, quiet = FALSE;
+  gboolean json = FALSE, cnn = FALSE, quiet = FALSE, no_descriptors = FALSE;
   int every = 1, min_size, upsample, size, redetect, max_faces;
   double coverage = 0;
   int ret, identity;
@@ -102,6 +102,9 @@ cli_extract (int    argc,
       { "size", 0, 0, G_OPTION_ARG_INT, &size, N_("Side of the aligned crops in pixels (default 256)"), "PX" },
       { "coverage", 0, 0, G_OPTION_ARG_DOUBLE, &coverage,
         N_("How much of the crop the face template fills, 0.3-1 (default 0.625)"), "F" },
+      { "no-descriptors", 0, 0, G_OPTION_ARG_NONE, &no_descriptors,
+        N_("Store no identity descriptors (faster; they are computed when a sort or "
+           "the curation needs them)"), NULL },
       { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print a JSON summary"), NULL },
       { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("No progress line"), NULL },
       { NULL }
@@ -137,6 +140,7 @@ cli_extract (int    argc,
   run.params.min_face_size = min_size;
   run.params.upsample = upsample;
   run.params.cnn = cnn;
+  run.params.descriptors = !no_descriptors;
   run.params.cnn_model = cnn_model;
   run.params.redetect_interval = redetect;
   run.params.max_faces = max_faces;

@@ -90,4 +90,20 @@ assert all(abs(x["identity-distance"] - y["identity-distance"]) < 1e-3
            for x, y in zip(sorted(a, key=lambda f: f["id"]), sorted(b, key=lambda f: f["id"])))
 ' "$tmp/sorted.json" "$tmp/out"
 
+# --no-descriptors: faces stored without one (the sort above computes them).
+q="$tmp/Fast.likeness"
+check "new (fast)" 0 "$cli" new "$tmp/Fast"
+check "extract --no-descriptors" 0 "$cli" extract -q "$q" -i A --every 60 --max-faces 1 \
+  --no-descriptors "$data/videos/tiny_person_d.mp4"
+check "extract with descriptors" 0 "$cli" extract -q "$q" -i B --every 60 --max-faces 1 \
+  "$data/videos/tiny_person_c.mp4"
+py "descriptors only where asked for" '
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rows = db.execute("SELECT identity, descriptor IS NULL FROM faces").fetchall()
+a = [null for identity, null in rows if identity == 0]
+b = [null for identity, null in rows if identity == 1]
+assert a and b and all(a) and not any(b), rows
+' "$q/project.db"
+
 exit $fail
