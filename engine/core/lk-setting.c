@@ -166,15 +166,27 @@ parse_number (const char *text,
   return TRUE;
 }
 
+/* Runs on every settings load (the Masks page loads on each slider step):
+ * no copies of the choices. */
 static int
 choice_index (const LkSettingDef *def,
               const char         *text)
 {
-  g_auto(GStrv) values = lk_setting_dup_choice_values (def);
+  if (has_choices (def))
+    {
+      for (guint i = 0; def->choices[i].value != NULL; i++)
+        if (g_ascii_strcasecmp (def->choices[i].value, text) == 0)
+          return (int) i;
+      return -1;
+    }
+  if (def->type == LK_SETTING_ENUM)
+    {
+      g_autoptr(GEnumClass) klass = g_type_class_ref (def->enum_type ());
 
-  for (guint i = 0; values != NULL && values[i] != NULL; i++)
-    if (g_ascii_strcasecmp (values[i], text) == 0)
-      return (int) i;
+      for (guint i = 0; i < klass->n_values; i++)
+        if (g_ascii_strcasecmp (klass->values[i].value_nick, text) == 0)
+          return (int) i;
+    }
   return -1;
 }
 
